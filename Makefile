@@ -1,0 +1,54 @@
+# Two commands: `make book` builds the website, `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MATHJAX_VERSION := 3.2.2
+MATHJAX := .vendor/mathjax/es5/tex-chtml.js
+
+.PHONY: book test setup lint unit browser-deps clean student bench
+
+setup: $(STAMP) $(MATHJAX)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	touch $@
+
+# MathJax is served by the site itself, so math renders with no network.
+$(MATHJAX):
+	command -v npm >/dev/null || { echo "npm is needed to fetch MathJax: install Node.js (apt-get install npm)"; exit 1; }
+	rm -rf .vendor/npm && mkdir -p .vendor/npm
+	npm install --silent --no-audit --no-fund --prefix .vendor/npm mathjax@$(MATHJAX_VERSION)
+	rm -rf .vendor/mathjax && mkdir -p .vendor/mathjax
+	cp -r .vendor/npm/node_modules/mathjax/es5 .vendor/mathjax/es5
+	rm -rf .vendor/npm
+
+book: setup
+	$(BIN)/jupyter-book build . --builder html -W --keep-going
+	@echo "Open $(CURDIR)/_build/html/index.html in a browser."
+
+lint: setup
+	$(BIN)/ruff check .
+
+# Headless Chromium for the browser tests (Debian's package).
+browser-deps:
+	@command -v chromium >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Install Debian's chromium package for the browser tests (sudo apt-get install chromium)"; exit 1; fi; }
+
+test: setup browser-deps
+	$(BIN)/ruff check .
+	$(BIN)/jupyter-book build . --builder html -W --keep-going
+	$(BIN)/python -m pytest tests relu_course --doctest-modules \
+	  book --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
+	  -p no:cacheprovider
+
+bench: setup
+	$(BIN)/python -m relu_course.bench
+
+clean:
+	rm -rf _build .pytest_cache .ruff_cache
