@@ -23,11 +23,11 @@ class _Text(str):
         p.text(str(self))
 
 
-def glue(name: str, value: Any, display: bool = False) -> Any:
-    """Store ``value`` under ``name`` for the book's pages; return the value.
+def glue(name: str, value: Any, display: bool = False) -> None:
+    """Store ``value`` under ``name`` for the book's pages.
 
-    Strings are stored without quotes. Outside the book's build (no myst-nb), nothing is
-    stored and nothing is shown.
+    Strings are stored without quotes. Outside the book's build (no myst-nb, as on Colab),
+    nothing is stored, and the value is shown only when ``display`` is True.
 
     Args:
         name: the key the pages paste with ``{glue:text}`lab.ipynb::name```.
@@ -39,9 +39,12 @@ def glue(name: str, value: Any, display: bool = False) -> Any:
     try:
         from myst_nb import glue as _glue
     except ImportError:
-        return value
+        if display:
+            from IPython.display import display as _display
+
+            _display(value)
+        return
     _glue(name, _Text(value) if isinstance(value, str) else value, display=display)
-    return value
 
 
 def claim(key: str, verdict: str, evidence: str) -> str:
