@@ -17,7 +17,6 @@ import pkgutil
 __all__: list[str] = []
 
 
-
 def _collect() -> None:
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
         if info.name.startswith("_"):

@@ -23,6 +23,7 @@ learners never call these helpers themselves.
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Any, Callable, NoReturn
 
 import torch
@@ -280,7 +281,7 @@ def assert_close(
     else:
         if isinstance(actual, torch.Tensor) and actual.numel() == 1:
             actual = actual.item()
-        if not isinstance(actual, (int, float)) or isinstance(actual, bool):
+        if not isinstance(actual, numbers.Real) or isinstance(actual, bool):
             fail(
                 f"{what} should be a number, got {type(actual).__name__}.",
                 input=input,
@@ -288,6 +289,7 @@ def assert_close(
                 actual=actual,
                 hint=hint,
             )
+        actual = float(actual)
         if math.isclose(actual, expected, rel_tol=rtol, abs_tol=atol) or (
             math.isnan(actual) and math.isnan(expected)
         ):
@@ -302,6 +304,8 @@ def assert_close(
     if isinstance(input, torch.Tensor) and input.shape == expected.shape:
         detail += f"input {_number(input[where].item())}, "
     detail += f"expected {_number(e[where].item())}, got {_number(a[where].item())}"
+    if e.ndim == 0:  # a single value: input, expected and actual already say it all
+        raise AssertionError(_message(f"{what} is wrong.", input, expected, actual, hint))
     problem = f"{what} is wrong: {int(bad.sum())} of {bad.numel()} values differ."
     raise AssertionError(_message(problem, input, expected, actual, hint, detail))
 
