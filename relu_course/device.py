@@ -52,25 +52,35 @@ def get_device(prefer: str | None = None) -> torch.device:
 
     source = "prefer" if prefer is not None else f"${ENV_VAR}"
     if not isinstance(requested, str):
-        raise TypeError(f"{source} must be a device string such as 'cpu' or 'cuda', "
-                        f"got {type(requested).__name__}")
+        raise TypeError(
+            f"{source} must be a device string such as 'cpu' or 'cuda', "
+            f"got {type(requested).__name__}"
+        )
     try:
         device = torch.device(requested.strip().lower())
     except RuntimeError:
         device = None
     if device is None or device.type not in _KINDS:
-        raise ValueError(f"{source}={requested!r} is not a device this course supports; "
-                         f"use one of {', '.join(_KINDS)} (optionally with an index, 'cuda:1')")
+        raise ValueError(
+            f"{source}={requested!r} is not a device this course supports; "
+            f"use one of {', '.join(_KINDS)} (optionally with an index, 'cuda:1')"
+        )
     if device.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError(f"{source}={requested!r} asks for CUDA, but no CUDA GPU is "
-                             "available here; use 'cpu' or unset it")
+            raise ValueError(
+                f"{source}={requested!r} asks for CUDA, but no CUDA GPU is "
+                "available here; use 'cpu' or unset it"
+            )
         if device.index is not None and device.index >= torch.cuda.device_count():
-            raise ValueError(f"{source}={requested!r}: only {torch.cuda.device_count()} "
-                             "CUDA device(s) are present")
+            raise ValueError(
+                f"{source}={requested!r}: only {torch.cuda.device_count()} "
+                "CUDA device(s) are present"
+            )
     if device.type == "mps" and not _mps_available():
-        raise ValueError(f"{source}={requested!r} asks for MPS, which is not available "
-                         "here; use 'cpu' or unset it")
+        raise ValueError(
+            f"{source}={requested!r} asks for MPS, which is not available "
+            "here; use 'cpu' or unset it"
+        )
     return device
 
 
