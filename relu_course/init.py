@@ -42,6 +42,8 @@ __all__ = [
 ]
 
 INIT_SCHEMES = ("he", "he_uniform", "lecun", "xavier", "xavier_uniform", "default")
+"""The schemes :func:`init_` and :func:`relu_course.models.mlp` accept by name; ``"default"``
+keeps PyTorch's own initialisation."""
 
 _MODES = ("fan_in", "fan_out")
 _LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
