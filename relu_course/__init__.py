@@ -9,6 +9,9 @@ Small modules, one concept each:
 - :mod:`relu_course.plotting`: every figure of the book (imports Matplotlib lazily).
 - :mod:`relu_course.checks`: the exercise checkers learners call from the notebooks.
 - :mod:`relu_course.assignments`, :mod:`relu_course.cli`: the instructor tools.
+- :mod:`relu_course.report`: hands a lab's numbers and verdicts to the book's pages.
+- :mod:`relu_course.fused`, :mod:`relu_course.bench`: a fused Linear+ReLU for the GPU, and
+  the benchmark behind the performance budgets (``python -m relu_course.bench``).
 
 Importing the package is cheap: submodules load on first use.
 """
@@ -23,14 +26,17 @@ __version__ = "0.1.0"
 _SUBMODULES = (
     "activations",
     "assignments",
+    "bench",
     "checks",
     "cli",
     "data",
     "device",
+    "fused",
     "init",
     "models",
     "plotting",
     "probes",
+    "report",
     "train",
 )
 

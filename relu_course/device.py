@@ -109,7 +109,7 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
         raise ValueError(f"seed must be in [0, 2**32), got {seed}")
     seed = int(seed)
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed)  # noqa: NPY002 (the global RNG is what learners call)
     torch.manual_seed(seed)  # seeds CPU and every CUDA device
     if deterministic:
         torch.use_deterministic_algorithms(True, warn_only=True)

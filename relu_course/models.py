@@ -16,6 +16,7 @@ import torch
 from torch import nn
 
 from relu_course.activations import ACTIVATIONS, get_activation
+from relu_course.fused import LinearReLU
 from relu_course.init import INIT_SCHEMES, init_
 
 __all__ = ["ActivationSpec", "digits_cnn", "mlp"]
@@ -78,6 +79,21 @@ def _build(seed: int | None, make: Callable[[], nn.Module]) -> nn.Module:
         return make()
 
 
+def _check_fused(fused: object, activation: ActivationSpec, batch_norm: bool) -> bool:
+    """Whether to fuse Linear and ReLU; fused=True on a model that cannot be fused fails."""
+    if not (isinstance(fused, bool) or fused == "auto"):
+        raise ValueError(f"fused must be True, False or 'auto', got {fused!r}")
+    relu = (isinstance(activation, str) and activation.strip().lower() == "relu") or (
+        activation in (ACTIVATIONS["relu"], nn.ReLU))
+    if fused is True and (not relu or batch_norm):
+        raise ValueError(f"fused=True needs activation='relu' and batch_norm=False (the "
+                         f"fused layer is Linear then ReLU), got activation={activation!r}, "
+                         f"batch_norm={batch_norm}")
+    if fused == "auto":
+        return relu and not batch_norm and torch.cuda.is_available()
+    return bool(fused)
+
+
 def mlp(
     sizes: Sequence[int],
     activation: ActivationSpec = "relu",
@@ -86,6 +102,7 @@ def mlp(
     batch_norm: bool = False,
     dropout: float = 0.0,
     seed: int | None = None,
+    fused: bool | str = False,
 ) -> nn.Sequential:
     """A multilayer perceptron: Linear layers with an activation between each pair.
 
@@ -115,6 +132,12 @@ def mlp(
             Defaults to 0 (none).
         seed: build the weights from this seed, without touching the global random
             state; None draws from the global random state. Defaults to None.
+        fused: make each hidden ``linear<i>`` a :class:`relu_course.fused.LinearReLU`
+            (Linear and ReLU in one step, compiled on a GPU) with no ``act<i>`` after it;
+            only for ReLU without batch norm. Faster, but probes find no activation
+            layers to look at. ``"auto"`` fuses when a CUDA GPU is present and the model
+            can be fused. The same ``seed`` gives the same weights either way, and the
+            ``state_dict`` of one loads into the other. Defaults to False.
 
     Returns:
         An :class:`torch.nn.Sequential`.
@@ -147,17 +170,20 @@ def mlp(
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
     seed = _check_seed(seed)
+    fuse = _check_fused(fused, activation, batch_norm)
 
     def make() -> nn.Sequential:
         layers: OrderedDict[str, nn.Module] = OrderedDict()
         last = len(sizes) - 2
         for i, (n_in, n_out) in enumerate(zip(sizes[:-1], sizes[1:])):
-            layers[f"linear{i}"] = nn.Linear(n_in, n_out)
+            linear = LinearReLU if fuse and i != last else nn.Linear
+            layers[f"linear{i}"] = linear(n_in, n_out)
             if i == last:
                 break
             if batch_norm:
                 layers[f"bn{i}"] = nn.BatchNorm1d(n_out)
-            layers[f"act{i}"] = make_act()
+            if not fuse:
+                layers[f"act{i}"] = make_act()
             if dropout > 0:
                 layers[f"drop{i}"] = nn.Dropout(dropout)
         return init_(nn.Sequential(layers), init, bias=bias)

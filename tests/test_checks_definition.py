@@ -57,7 +57,7 @@ def test_check_relu_backward_rejects_the_stub():
 
 
 def test_check_relu_backward_rejects_gradient_through_the_kink():
-    with pytest.raises(AssertionError, match="at x = 0.*\n(.*\n)*.*use `x > 0`, not `x >= 0`"):
+    with pytest.raises(AssertionError, match=r"at x = 0.*\n(.*\n)*.*use `x > 0`, not `x >= 0`"):
         check_relu_backward(lambda g, x: g * (x >= 0))
 
 
