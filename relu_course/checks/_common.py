@@ -32,6 +32,7 @@ __all__ = [
     "assert_close",
     "call_learner",
     "check_tensor_like",
+    "digits_test_accuracy",
     "edge_values",
     "fail",
     "format_value",
@@ -351,3 +352,40 @@ def gradient(
     if grad is None:
         fail(f"{label}'s output does not depend on its input.", input=x.detach())
     return grad
+
+
+def digits_test_accuracy(model: Any, *, images: bool = False, hint: str | None = None) -> float:
+    """The accuracy of a learner's trained ``model`` on the digits' fixed test split.
+
+    The model is put in eval mode and run without gradients on the test inputs, moved to its
+    parameters' device and dtype. A model that raises, or that does not return ``(N, 10)``
+    logits, fails with a message naming the input shape it was given.
+
+    Args:
+        model: the learner's ``nn.Module``.
+        images: feed ``(N, 1, 8, 8)`` images (a CNN) instead of ``(N, 64)`` vectors.
+        hint: what to say when the output has the wrong shape.
+    """
+    from relu_course import data
+
+    if not isinstance(model, torch.nn.Module) or next(model.parameters(), None) is None:
+        fail(f"expected a trained torch.nn.Module with parameters, got {format_value(model)}.",
+             hint="return the model you trained.")
+    split = data.digits(images=images)
+    parameter = next(model.parameters())
+    X = split.X_test.to(device=parameter.device, dtype=parameter.dtype)
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits = model(X)
+    except Exception as exc:
+        kind = "images" if images else "inputs"
+        raise AssertionError(
+            f"the model raised {type(exc).__name__} on the digits' test {kind} of shape "
+            f"{tuple(X.shape)}: {exc}"
+        ) from exc
+    if not isinstance(logits, torch.Tensor) or logits.shape != (X.shape[0], 10):
+        shape = "(N, 1, 8, 8) images" if images else "(N, 64) inputs"
+        fail(f"the model should map {shape} to (N, 10) logits.",
+             expected=(X.shape[0], 10), actual=getattr(logits, "shape", logits), hint=hint)
+    return float((logits.argmax(1).cpu() == split.y_test).float().mean())

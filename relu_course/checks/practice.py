@@ -13,7 +13,7 @@ from typing import Any, Callable
 import torch
 from torch import nn
 
-from relu_course.checks._common import call_learner, fail, passed
+from relu_course.checks._common import call_learner, digits_test_accuracy, fail, passed
 
 __all__ = ["check_cnn_training", "check_feature_map_shapes", "check_roofline_time"]
 
@@ -210,8 +210,6 @@ def check_cnn_training(model: Any, history: Any = None) -> None:
     Raises:
         AssertionError: with what was measured and a hint.
     """
-    from relu_course import data
-
     if callable(model) and not isinstance(model, nn.Module):
         result = call_learner(model)
         if not isinstance(result, tuple) or len(result) != 2:
@@ -235,22 +233,7 @@ def check_cnn_training(model: Any, history: Any = None) -> None:
     if epochs > CNN_MAX_EPOCHS:
         fail(f"the model trained for {epochs} epochs; the budget is {CNN_MAX_EPOCHS}.",
              hint="a larger learning rate or Adam reaches the target sooner.")
-    split = data.digits(images=True)
-    model.eval()
-    parameter = next(model.parameters())
-    X = split.X_test.to(device=parameter.device, dtype=parameter.dtype)
-    try:
-        with torch.no_grad():
-            logits = model(X)
-    except Exception as exc:
-        raise AssertionError(
-            f"the model raised {type(exc).__name__} on the digits' test images of shape "
-            f"{tuple(X.shape)}: {exc}"
-        ) from exc
-    if not isinstance(logits, torch.Tensor) or logits.shape != (X.shape[0], 10):
-        fail("the model should map (N, 1, 8, 8) images to (N, 10) logits.",
-             expected=(X.shape[0], 10), actual=getattr(logits, "shape", logits))
-    accuracy = float((logits.argmax(1).cpu() == split.y_test).float().mean())
+    accuracy = digits_test_accuracy(model, images=True)
     if accuracy < CNN_ACCURACY_TARGET:
         fail(f"test accuracy {accuracy:.3f} is below the target {CNN_ACCURACY_TARGET:.2f}.",
              hint="train on data.digits(images=True); Adam with lr about 1e-2 for a few "

@@ -18,6 +18,7 @@ from relu_course.checks._common import (
     assert_close,
     call_learner,
     check_tensor_like,
+    digits_test_accuracy,
     edge_values,
     fail,
     gradient,
@@ -238,8 +239,6 @@ def check_prelu_training(model: Any) -> None:
     Raises:
         AssertionError: with what was measured and a hint.
     """
-    from relu_course import data
-
     if callable(model) and not isinstance(model, nn.Module):
         model = call_learner(model)
     if not isinstance(model, nn.Module):
@@ -264,26 +263,9 @@ def check_prelu_training(model: Any) -> None:
             hint="train the model (its PReLU weights are parameters, so the optimiser updates "
             "them), and pass model.parameters() to the optimiser.",
         )
-    split = data.digits()
-    model.eval()
-    parameter = next(model.parameters())
-    X = split.X_test.to(device=parameter.device, dtype=parameter.dtype)
-    try:
-        with torch.no_grad():
-            logits = model(X)
-    except Exception as exc:
-        raise AssertionError(
-            f"the model raised {type(exc).__name__} on the digits' test inputs of shape "
-            f"{tuple(X.shape)}: {exc}"
-        ) from exc
-    if not isinstance(logits, torch.Tensor) or logits.shape != (X.shape[0], 10):
-        fail(
-            "the model should map (N, 64) inputs to (N, 10) logits.",
-            expected=(X.shape[0], 10),
-            actual=getattr(logits, "shape", logits),
-            hint="the last layer is nn.Linear(hidden, 10), without an activation after it.",
-        )
-    accuracy = float((logits.argmax(1).cpu() == split.y_test).float().mean())
+    accuracy = digits_test_accuracy(
+        model, hint="the last layer is nn.Linear(hidden, 10), without an activation after it."
+    )
     if accuracy < PRELU_ACCURACY_TARGET:
         fail(
             f"test accuracy {accuracy:.3f} is below the target {PRELU_ACCURACY_TARGET:.2f}.",
