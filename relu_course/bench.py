@@ -746,7 +746,8 @@ def format_table(rows: Sequence[Row], title: str = "") -> str:
         lines.append("  ".join(cells).rstrip())
     judged = [row for row in rows if row.target is not None]
     met = sum(row.status == "ok" for row in judged)
-    lines += ["", f"{met} of {len(judged)} targets met"]
+    summary = f"{met} of {len(judged)} targets met" if judged else "no targets in these sections"
+    lines += ["", summary]
     return "\n".join(lines)
 
 
