@@ -145,11 +145,21 @@ def _log_scale(axis: Axis, values: np.ndarray) -> None:
     else:
         axis.axes.set_yscale("log")
     positive = values[np.isfinite(values) & (values > 0)]
-    if positive.size and positive.max() / positive.min() < 10:
-        # Matplotlib would label the minor ticks as 9.1x10^-2; 0.091 reads better.
+    span = positive.max() / positive.min() if positive.size else np.inf
+    if span < 100:
+        # Matplotlib would label the ticks as 9x10^-2; 0.09 reads better. Over one to two
+        # decades, label only the minor ticks at 2 and 5 times a power of ten, so that the
+        # labels do not run into each other.
         plain = FuncFormatter(lambda v, _: f"{v:.2g}")
         axis.set_major_formatter(plain)
-        axis.set_minor_formatter(plain)
+        axis.set_minor_formatter(plain if span < 10 else FuncFormatter(_label_2_and_5))
+
+
+def _label_2_and_5(value: float, _: object) -> str:
+    if value <= 0:
+        return ""
+    leading = round(value / 10 ** np.floor(np.log10(value)))
+    return f"{value:.2g}" if leading in (2, 5) else ""
 
 
 def _style(i: int) -> dict[str, Any]:

@@ -434,3 +434,13 @@ def test_plot_bars_labels_each_bar_with_its_value_and_keeps_repeated_names_apart
 def test_plot_bars_rejects_bad_input_clearly(labels, values, errors, error, match):
     with pytest.raises(error, match=match):
         plot_bars(labels, values, errors=errors)
+
+
+def test_log_axis_over_two_decades_labels_plainly_and_only_minor_ticks_at_2_and_5():
+    fig = plot_sweep([1, 2, 3], {"a": [0.05, 0.2, 0.6]}, "x", "y", logy=True)
+    axis = fig.axes[0].yaxis
+    minor = axis.get_minor_formatter()
+    assert [minor(v, 0) for v in (0.02, 0.03, 0.05, 0.07, 0.2, 0.4)] == [
+        "0.02", "", "0.05", "", "0.2", "",
+    ]
+    assert axis.get_major_formatter()(0.1, 0) == "0.1"
