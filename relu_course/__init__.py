@@ -9,6 +9,8 @@ Small modules, one concept each:
 - :mod:`relu_course.plotting`: every figure of the book (imports Matplotlib lazily).
 - :mod:`relu_course.checks`: the exercise checkers learners call from the notebooks.
 - :mod:`relu_course.assignments`, :mod:`relu_course.cli`: the instructor tools.
+- :mod:`relu_course.stats`: the one rule for judging a claim (per-seed values in; verdict,
+  effect and 95% interval out).
 - :mod:`relu_course.report`: hands a lab's numbers and verdicts to the book's pages.
 - :mod:`relu_course.fused`, :mod:`relu_course.bench`: a fused Linear+ReLU for the GPU, and
   the benchmark behind the performance budgets (``python -m relu_course.bench``).
@@ -37,6 +39,7 @@ _SUBMODULES = (
     "plotting",
     "probes",
     "report",
+    "stats",
     "train",
 )
 

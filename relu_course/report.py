@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-VERDICTS = ("holds", "holds with conditions", "does not hold here")
+from relu_course.stats import VERDICTS, Judgement
+
+__all__ = ["VERDICTS", "claim", "glue"]
+
 
 
 class _Text(str):
@@ -47,25 +50,47 @@ def glue(name: str, value: Any, display: bool = False) -> None:
     _glue(name, _Text(value) if isinstance(value, str) else value, display=display)
 
 
-def claim(key: str, verdict: str, evidence: str) -> str:
-    """Record a claim's verdict and its key number for the reading page and the summary.
+def claim(key: str, judgement: Judgement, evidence: str, *, unit: str = "",
+          scale: float = 1.0, digits: int | None = None) -> str:
+    """Record a claim's verdict, its numbers and its evidence for the reading page and summary.
 
-    Stores ``claim_<key>_verdict`` and ``claim_<key>_evidence``, and returns one line that the
-    lab prints.
+    The verdict comes from :func:`relu_course.stats.judge`, the course's one rule, never from
+    the caller. Stores ``claim_<key>_verdict``, ``claim_<key>_effect`` (the effect and its
+    interval, rounded to what the interval supports), ``claim_<key>_seeds``,
+    ``claim_<key>_method``, ``claim_<key>_conditions`` and ``claim_<key>_evidence``, and
+    returns one line that the lab prints.
 
     Args:
         key: a short identifier, e.g. ``"sparse_at_init"``.
-        verdict: one of ``"holds"``, ``"holds with conditions"``, ``"does not hold here"``.
-        evidence: the number(s) behind the verdict, as a short sentence.
+        judgement: the :class:`~relu_course.stats.Judgement` of the claim.
+        evidence: what was measured, as a short sentence (no numbers that the judgement
+            already gives).
+        unit, scale, digits: how the effect is shown, as in
+            :meth:`~relu_course.stats.Judgement.describe`.
+
+    Raises:
+        ValueError: a key that is not an identifier, a judgement that is not a
+            :class:`~relu_course.stats.Judgement`, or empty evidence.
 
     Examples:
-        >>> claim("demo", "holds", "49.8% of outputs are zero")
-        'demo: holds (49.8% of outputs are zero)'
+        >>> from relu_course.stats import judge
+        >>> claim("demo", judge([0.48, 0.50, 0.52], above=0.25), "outputs that are zero",
+        ...       unit="%", scale=100)
+        'demo: holds: outputs that are zero, 50% [45%, 55%] (95% t interval, 3 seeds)'
     """
-    if verdict not in VERDICTS:
-        raise ValueError(f"verdict must be one of {VERDICTS}, got {verdict!r}")
+    if not isinstance(key, str) or not key.isidentifier():
+        raise ValueError(f"claim key must be an identifier-like string, got {key!r}")
+    if not isinstance(judgement, Judgement):
+        raise ValueError("judgement must come from relu_course.stats.judge (the course's one "
+                         f"rule for verdicts), got {type(judgement).__name__} {judgement!r}")
     if not isinstance(evidence, str) or not evidence.strip():
-        raise ValueError("evidence must be a non-empty string with the numbers behind the verdict")
-    glue(f"claim_{key}_verdict", verdict)
-    glue(f"claim_{key}_evidence", evidence)
-    return f"{key}: {verdict} ({evidence})"
+        raise ValueError("evidence must be a non-empty string saying what was measured")
+    effect = judgement.describe(unit=unit, scale=scale, digits=digits)
+    number = effect.split(" (", 1)[0]
+    glue(f"claim_{key}_verdict", judgement.verdict)
+    glue(f"claim_{key}_effect", number)
+    glue(f"claim_{key}_seeds", str(judgement.n))
+    glue(f"claim_{key}_method", judgement.method)
+    glue(f"claim_{key}_conditions", judgement.conditions or "none")
+    glue(f"claim_{key}_evidence", f"{evidence.strip()}: {number}")
+    return f"{key}: {judgement.verdict}: {evidence.strip()}, {effect}"

@@ -6,7 +6,8 @@ every public name a module lists in ``__all__`` is available as
 
 A checker tests behaviour, not text. On a wrong answer it raises ``AssertionError`` with the
 input, the expected and the actual value, and a hint; on a right one it prints one short
-confirmation line.
+confirmation line. Each exercise also has a hint ladder: ``hints("<exercise>")`` shows it
+collapsed, ``hint("<exercise>", n)`` gives rung ``n`` (see ``checks/_hints.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ from __future__ import annotations
 import importlib
 import pkgutil
 
-__all__: list[str] = []
+from relu_course.checks._hints import hint, hints
+
+__all__: list[str] = ["hint", "hints"]
 
 
 def _collect() -> None:
