@@ -15,7 +15,7 @@ from typing import Callable, Union
 import torch
 from torch import nn
 
-from relu_course.activations import ACTIVATIONS, get_activation
+from relu_course.activations import ACTIVATIONS, canonical_name, get_activation
 from relu_course.fused import LinearReLU
 from relu_course.init import INIT_SCHEMES, init_
 
@@ -83,7 +83,7 @@ def _check_fused(fused: object, activation: ActivationSpec, batch_norm: bool) ->
     """Whether to fuse Linear and ReLU; fused=True on a model that cannot be fused fails."""
     if not (isinstance(fused, bool) or fused == "auto"):
         raise ValueError(f"fused must be True, False or 'auto', got {fused!r}")
-    relu = (isinstance(activation, str) and activation.strip().lower() == "relu") or (
+    relu = (isinstance(activation, str) and canonical_name(activation) == "relu") or (
         activation in (ACTIVATIONS["relu"], nn.ReLU))
     if fused is True and (not relu or batch_norm):
         raise ValueError(f"fused=True needs activation='relu' and batch_norm=False (the "

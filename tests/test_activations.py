@@ -21,6 +21,9 @@ from hypothesis import strategies as st
 from torch import nn
 
 from relu_course import activations as A
+from relu_course.activations import _registry, classic, exponential, gated, parametric, rectified
+
+FAMILIES = (rectified, parametric, exponential, gated, classic, _registry)
 
 FLOATS = [torch.float32, torch.float64, torch.float16, torch.bfloat16]
 
@@ -618,5 +621,9 @@ def test_property_smooth_forms_stay_within_their_bounds(values):
 # ------------------------------------------------------------------- docs
 def test_docstring_examples_run():
     flags = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
-    result = doctest.testmod(A, optionflags=flags)
-    assert result.attempted > 20 and result.failed == 0
+    attempted = 0
+    for module in (A, *FAMILIES):  # the package and each family's file
+        result = doctest.testmod(module, optionflags=flags)
+        assert result.failed == 0, module.__name__
+        attempted += result.attempted
+    assert attempted > 20

@@ -1,0 +1,147 @@
+"""ReLU and its variants, written from elementary tensor operations.
+
+Each activation sits on one screen: its functional form (``torch.nn.functional``'s name and
+signature), its derivative, the ``torch.autograd.Function`` that pairs a forward pass built
+from ``where``, ``clamp``, ``exp``, ``erf``, ... with a hand-written backward pass, and the
+``nn.Module`` named as ``torch.nn`` names it. One file per family:
+
+- :mod:`~relu_course.activations.rectified`: ReLU and Leaky ReLU;
+- :mod:`~relu_course.activations.parametric`: PReLU;
+- :mod:`~relu_course.activations.exponential`: ELU and SELU;
+- :mod:`~relu_course.activations.gated`: GELU and SiLU;
+- :mod:`~relu_course.activations.classic`: sigmoid, tanh and the identity;
+- :mod:`~relu_course.activations._registry`: one :class:`Activation` record per activation, from
+  which the registry (``ACTIVATIONS``, ``FUNCTIONS``, ``DERIVATIVES``, ``LABELS``), the
+  figures' labels and the benchmark's PyTorch twins derive.
+
+Everything is importable from here: ``from relu_course.activations import relu, ReLU``.
+
+Three promises, checked in ``tests/test_activations.py``:
+
+- **Same values as PyTorch.** Signed zeros, NaN, infinities, every floating dtype; float16 and
+  bfloat16 are computed in float32 and rounded once, as PyTorch's kernels do. ReLU, Leaky ReLU,
+  PReLU and the ELU/SELU forward pass are bit-exact. GELU, SiLU, sigmoid and tanh call the math
+  library (``erf``, ``exp``, ``tanh``) as separate operations where PyTorch runs one fused
+  kernel with its own approximations, so the last bit or two may differ.
+- **Same gradients as PyTorch**, including at the kink ``x = 0``, where a derivative does not
+  exist and a value has to be chosen (see each function's *Kink* paragraph); exact for the
+  piecewise-linear ones (ReLU's even for an infinite or NaN upstream gradient), within a few
+  ``eps`` for the smooth ones.
+- **Cheap.** Each function is a ``torch.autograd.Function`` whose backward pass is written by
+  hand and saves only what it needs (ReLU: its output). On large tensors every operation is a
+  full pass over memory and every new tensor costs page faults, so both passes use as few of
+  each as the formula allows: in-place arithmetic on their own temporaries, fused
+  ``addcmul`` (``a + v b c``) and ``lerp``, ``exp2`` (cheaper than ``exp``), and, for the
+  usual parameters, no ``torch.where``, which branches per element and is several times slower
+  than arithmetic on CPU (``max``, ``clamp``, a 0/1 slope, or for ReLU a select on bit
+  patterns, give the same bits). PyTorch runs one fused kernel per pass, so ours stay slower:
+  forward+backward on 2**22 float32 values, ReLU takes about 1.2-1.35x PyTorch's time (its
+  backward needs a mask pass and a select pass, PyTorch's one), GELU about 2x (``erf`` alone
+  costs most of PyTorch's whole fused GELU), the others 1.4-2x. ``python -m relu_course.bench``
+  measures them.
+
+Higher derivatives: ReLU, Leaky ReLU and PReLU support double backward; the smooth functions'
+backward passes are first-order only and say so (``RuntimeError``) under ``create_graph=True``.
+
+Integer inputs: :func:`relu` accepts them (as ``torch.relu`` does: the maximum of two integers
+is an integer); :func:`sigmoid` and :func:`tanh` promote them to the default float dtype (as
+``torch.sigmoid`` does); every other function needs a floating-point tensor (PyTorch has no
+integer kernel for them either) and raises ``TypeError``.
+
+The chapter *Variants* of the book compares them; *Definition* explains the kink.
+"""
+
+from __future__ import annotations
+
+from relu_course.activations._registry import (
+    ACTIVATIONS,
+    DERIVATIVES,
+    FUNCTIONS,
+    LABELS,
+    RECORDS,
+    REGISTRY,
+    Activation,
+    canonical_name,
+    get_activation,
+    is_activation,
+)
+from relu_course.activations.classic import (
+    Identity,
+    Sigmoid,
+    Tanh,
+    identity,
+    identity_derivative,
+    sigmoid,
+    sigmoid_derivative,
+    tanh,
+    tanh_derivative,
+)
+from relu_course.activations.exponential import (
+    ELU,
+    SELU,
+    SELU_ALPHA,
+    SELU_LAMBDA,
+    SELU_SCALE,
+    elu,
+    elu_derivative,
+    selu,
+    selu_derivative,
+)
+from relu_course.activations.gated import GELU, SiLU, gelu, gelu_derivative, silu, silu_derivative
+from relu_course.activations.parametric import PReLU, prelu, prelu_derivative
+from relu_course.activations.rectified import (
+    LeakyReLU,
+    ReLU,
+    ReLUFunction,
+    leaky_relu,
+    leaky_relu_derivative,
+    relu,
+    relu_derivative,
+)
+
+__all__ = [
+    "ACTIVATIONS",
+    "DERIVATIVES",
+    "ELU",
+    "FUNCTIONS",
+    "GELU",
+    "LABELS",
+    "RECORDS",
+    "REGISTRY",
+    "SELU",
+    "SELU_ALPHA",
+    "SELU_LAMBDA",
+    "SELU_SCALE",
+    "Activation",
+    "Identity",
+    "LeakyReLU",
+    "PReLU",
+    "ReLU",
+    "ReLUFunction",
+    "SiLU",
+    "Sigmoid",
+    "Tanh",
+    "canonical_name",
+    "elu",
+    "elu_derivative",
+    "gelu",
+    "gelu_derivative",
+    "get_activation",
+    "identity",
+    "identity_derivative",
+    "is_activation",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "prelu",
+    "prelu_derivative",
+    "relu",
+    "relu_derivative",
+    "selu",
+    "selu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+    "silu",
+    "silu_derivative",
+    "tanh",
+    "tanh_derivative",
+]

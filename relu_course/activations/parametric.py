@@ -1,0 +1,155 @@
+"""PReLU, a Leaky ReLU with a learned slope: function, derivative, autograd Function, module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor, nn
+
+from relu_course.activations._common import _check_input, _check_number, _derivative, _opmath_dtype
+
+__all__ = [
+    "PReLU",
+    "prelu",
+    "prelu_derivative",
+]
+
+
+# ----------------------------------------------------------------------------- PReLU
+class _PReLUFunction(torch.autograd.Function):
+    # forward: y = x if x > 0 else w * x
+    # backward: dx = dy if x > 0 else w * dy;  dw = sum over all but channels of [x <= 0] x dy
+    # Slopes in [0, 1] (the usual case) use max instead of the slower torch.where.
+    @staticmethod
+    def forward(ctx: Any, x: Tensor, w: Tensor) -> Tensor:
+        ctx.fast = bool(((w > 0) & (w <= 1)).all())  # w = 0: max(inf, 0 * inf) would be NaN
+        ctx.save_for_backward(x, w)
+        wx = w * x
+        if ctx.fast:
+            return torch.maximum(x, wx, out=wx)
+        return torch.where(x > 0, x, wx, out=wx)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        x, w = ctx.saved_tensors
+        dx = dw = None
+        if ctx.needs_input_grad[0]:
+            if ctx.fast:
+                slope = torch.gt(x, 0, out=torch.empty_like(x, dtype=_opmath_dtype(x)))
+                dx = torch.maximum(slope, w).mul_(grad_output).to(grad_output.dtype)
+            else:
+                dx = torch.where(x > 0, grad_output, w * grad_output)
+        if ctx.needs_input_grad[1]:
+            dw = torch.clamp(x, max=0).mul_(grad_output).sum_to_size(w.shape)  # x dy where x <= 0
+        return dx, dw
+
+
+def _prelu_weight(fn: str, input: Tensor, weight: Any) -> Tensor:
+    """Check ``weight`` and shape it ``(1, C, 1, ...)`` to broadcast over channel dim 1."""
+    if isinstance(weight, (int, float)) and not isinstance(weight, bool):
+        weight = torch.tensor([float(weight)], dtype=input.dtype, device=input.device)
+    if not isinstance(weight, Tensor):
+        raise TypeError(f"{fn}() expects weight to be a tensor or a number, got {weight!r}")
+    if weight.dim() > 1:
+        raise ValueError(
+            f"{fn}() expects a 1-D weight (one slope, or one per channel), "
+            f"got shape {tuple(weight.shape)}"
+        )
+    if weight.dtype != input.dtype:
+        raise TypeError(
+            f"{fn}() expects weight of the input's dtype {input.dtype}, got {weight.dtype}"
+        )
+    channels = input.shape[1] if input.dim() > 1 else 1
+    if weight.numel() != 1 and (input.dim() == 0 or weight.numel() != channels):
+        raise ValueError(
+            f"{fn}() expects weight with 1 element or one per channel (dim 1 of an "
+            f"input of shape {tuple(input.shape)}: {channels}), "
+            f"got {weight.numel()} elements"
+        )
+    if input.dim() > 1:
+        return weight.reshape(1, -1, *([1] * (input.dim() - 2)))
+    return weight.reshape([1] * input.dim())
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    r"""Parametric ReLU: a Leaky ReLU whose slope is learned.
+
+    .. math:: \mathrm{PReLU}(x) = \begin{cases} x & x > 0 \\ w\,x & x \le 0 \end{cases}
+              \qquad \frac{\partial}{\partial x} = 1 \text{ if } x > 0 \text{ else } w,
+              \qquad \frac{\partial}{\partial w} = 0 \text{ if } x > 0 \text{ else } x
+
+    Kink: at ``x = 0`` the derivative is ``w`` (the left derivative), as in PyTorch.
+
+    Args:
+        input: a floating-point tensor; dim 1 holds the channels (features for ``(N, C)``).
+        weight: the slope(s): one element, or one per channel; same dtype as ``input``.
+            A Python number is accepted as one slope.
+
+    Shape:
+        Input ``(*)`` or ``(N, C, *)``, weight ``(1,)`` or ``(C,)``, output as input.
+
+    Examples:
+        >>> prelu(torch.tensor([[-2.0, -2.0], [1.0, -4.0]]), torch.tensor([0.5, 0.25]))
+        tensor([[-1.0000, -0.5000],
+                [ 1.0000, -1.0000]])
+    """
+    _check_input("prelu", input)
+    return _PReLUFunction.apply(input, _prelu_weight("prelu", input, weight))
+
+
+def prelu_derivative(x: Tensor, weight: Tensor) -> Tensor:
+    """PReLU's derivative with respect to its input: 1 where ``x > 0``, else the weight.
+
+    Examples:
+        >>> prelu_derivative(torch.tensor([-1.0, 0.0, 2.0]), torch.tensor([0.25]))
+        tensor([0.2500, 0.2500, 1.0000])
+    """
+    _check_input("prelu_derivative", x)
+    return _derivative(prelu, x, _prelu_weight("prelu_derivative", x, weight).detach().flatten())
+
+
+
+class PReLU(nn.Module):
+    """Applies :func:`prelu` with a learnable slope: one shared, or one per channel.
+
+    .. warning:: Do not use weight decay on ``weight``: decay pulls the slope towards 0,
+       turning PReLU back into a ReLU. Put it in an optimizer group with
+       ``weight_decay=0``.
+
+    Args:
+        num_parameters: 1 (one slope for all channels) or the number of channels (dim 1).
+            Default: 1.
+        init: the initial slope. Default: ``0.25``.
+
+    Examples:
+        >>> m = PReLU()
+        >>> m
+        PReLU(num_parameters=1)
+        >>> m(torch.tensor([-4.0, 2.0])).detach()
+        tensor([-1.,  2.])
+    """
+
+    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+        super().__init__()
+        if (
+            isinstance(num_parameters, bool)
+            or not isinstance(num_parameters, int)
+            or num_parameters < 1
+        ):
+            raise ValueError(
+                f"PReLU expects num_parameters to be a positive integer (1, or the "
+                f"number of channels), got {num_parameters!r}"
+            )
+        self.num_parameters = num_parameters
+        self.init = _check_number("PReLU", "init", init)
+        self.weight = nn.Parameter(torch.full((num_parameters,), self.init))
+
+    def forward(self, input: Tensor) -> Tensor:
+        return prelu(input, self.weight)
+
+    def extra_repr(self) -> str:
+        return f"num_parameters={self.num_parameters}"
+
+
+
