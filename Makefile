@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
 MATHJAX := .vendor/mathjax/es5/tex-chtml.js
 
-.PHONY: book test setup lint unit browser-deps clean student bench
+.PHONY: book test setup lint unit browser-deps clean student bench reseed
 
 setup: $(STAMP) $(MATHJAX)
 
@@ -40,12 +40,27 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Install Debian's chromium package for the browser tests (sudo apt-get install chromium)"; exit 1; fi; }
 
+# Every lab is executed once per CPU code path (nbval, strict), in parallel with the unit and
+# browser tests; the book itself is built from the stored outputs that nbval checks.
+NBVAL := -m pytest book --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
+  -p no:cacheprovider -q
+CPU_PATHS := native avx2 no-vector
+
 test: setup browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/jupyter-book build . --builder html -W --keep-going
-	$(BIN)/python -m pytest tests relu_course --doctest-modules \
-	  book --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg \
-	  -p no:cacheprovider
+	@$(MAKE) --no-print-directory -j2 --output-sync=target unit $(addprefix nbval-,$(CPU_PATHS))
+
+unit:
+	$(BIN)/python -m pytest tests relu_course --doctest-modules -p no:cacheprovider -q
+
+nbval-%:
+	@echo "== nbval, every lab, as on a CPU with the $* code path"
+	$(BIN)/python tests/cpu_paths.py $* -- $(BIN)/python $(NBVAL)
+
+# Every lab again on a disjoint set of seeds: no claim's verdict may change.
+reseed: setup
+	$(BIN)/python tests/reseed.py
 
 bench: setup
 	$(BIN)/python -m relu_course.bench
