@@ -5,11 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
-MATHJAX := .vendor/mathjax/es5/tex-chtml.js
+VEGA_VERSION := 6.4.0
+VENDOR := .vendor/static
+MATHJAX := $(VENDOR)/es5/tex-chtml.js
+VEGA := $(VENDOR)/vega/vega.min.js
 
 .PHONY: book test setup lint unit browser-deps clean student bench reseed
 
-setup: $(STAMP) $(MATHJAX)
+setup: $(STAMP) $(MATHJAX) $(VEGA)
 
 $(STAMP): requirements.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,14 +21,29 @@ $(STAMP): requirements.txt pyproject.toml
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	touch $@
 
-# MathJax is served by the site itself, so math renders with no network.
+# MathJax and Vega are served by the site itself (from $(VENDOR), the html_static_path), so math
+# and explorable figures render with no network. Of MathJax, only what its tex-chtml.js entry
+# point loads: the CHTML fonts and the TeX extensions it loads on demand.
 $(MATHJAX):
 	command -v npm >/dev/null || { echo "npm is needed to fetch MathJax: install Node.js (apt-get install npm)"; exit 1; }
 	rm -rf .vendor/npm && mkdir -p .vendor/npm
 	npm install --silent --no-audit --no-fund --prefix .vendor/npm mathjax@$(MATHJAX_VERSION)
-	rm -rf .vendor/mathjax && mkdir -p .vendor/mathjax
-	cp -r .vendor/npm/node_modules/mathjax/es5 .vendor/mathjax/es5
+	rm -rf $(VENDOR)/es5 && mkdir -p $(VENDOR)/es5/output/chtml/fonts $(VENDOR)/es5/input/tex
+	cp -r .vendor/npm/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(VENDOR)/es5/output/chtml/fonts/
+	cp -r .vendor/npm/node_modules/mathjax/es5/input/tex/extensions $(VENDOR)/es5/input/tex/
+	cp .vendor/npm/node_modules/mathjax/LICENSE $(VENDOR)/es5/LICENSE
+	cp .vendor/npm/node_modules/mathjax/es5/tex-chtml.js $@
 	rm -rf .vendor/npm
+
+# Vega draws the explorable figures (relu_course.plotting.explorable_lines).
+$(VEGA):
+	command -v npm >/dev/null || { echo "npm is needed to fetch Vega: install Node.js (apt-get install npm)"; exit 1; }
+	rm -rf .vendor/npm-vega && mkdir -p .vendor/npm-vega
+	npm install --silent --no-audit --no-fund --prefix .vendor/npm-vega vega@$(VEGA_VERSION)
+	rm -rf $(VENDOR)/vega && mkdir -p $(VENDOR)/vega
+	cp .vendor/npm-vega/node_modules/vega/LICENSE $(VENDOR)/vega/LICENSE
+	cp .vendor/npm-vega/node_modules/vega/build/vega.min.js $@
+	rm -rf .vendor/npm-vega
 
 book: setup
 	$(BIN)/jupyter-book build . --builder html -W --keep-going

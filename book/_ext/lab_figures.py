@@ -16,13 +16,18 @@ The figure is taken from the lab, which must display it (``glue(..., display=Tru
 so that its image file is written when the lab's page is built. The ``:alt:`` text is given
 to the image on the reading page and to the same image in the lab's page, so both describe
 it to readers who cannot see it. Without ``:doc:`` the directive is myst-nb's own.
+
+An explorable figure (``relu_course.plotting.explorable_lines``) is pasted the same way: its
+``text/html`` holds the data and a slider. Every page that shows one (the reading page and
+the lab) loads, once, the Vega the site serves (``_static/vega/vega.min.js``, fetched by
+``make setup``) and ``static/explorable.js``, which draws it; other pages load neither.
 """
 
 from __future__ import annotations
 
 import hashlib
 from binascii import a2b_base64
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from docutils import nodes
@@ -35,11 +40,17 @@ from myst_nb.ext.glue.utils import (
     glue_warning,
 )
 from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.environment import BuildEnvironment
 from sphinx.transforms.post_transforms import SphinxPostTransform
+from sphinx.util import logging
 
 # env attribute: {reading page: [(lab docname, glue key, alt text), ...]}
 REQUESTS = "lab_figure_alts"
+STATIC = Path(__file__).parent / "static"  # explorable.js and explorable.css
+VEGA = "vega/vega.min.js"  # under _static, from html_static_path (make setup fetches it)
+EXPLORABLE = "data-explorable="  # the attribute that marks an explorable's element
+LOGGER = logging.getLogger(__name__)
 
 
 class PasteFigureFromDoc(PasteFigureDirective):
@@ -134,8 +145,42 @@ def _merge(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildE
     setattr(env, REQUESTS, requests)
 
 
+def _serve_static(app: Sphinx, config: Config) -> None:
+    config.html_static_path.append(str(STATIC))
+
+
+def has_explorable(doctree: nodes.document | None) -> bool:
+    """True when the page shows an explorable figure (raw HTML carrying its attribute)."""
+    if doctree is None:
+        return False
+    return any(
+        "html" in node.get("format", "").split() and EXPLORABLE in node.astext()
+        for node in doctree.findall(nodes.raw)
+    )
+
+
+def _load_explorable_scripts(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    if not has_explorable(doctree):
+        return
+    # Added here, they load on this page only; deferred, in this order, after the DOM.
+    app.add_js_file(VEGA, priority=600, defer="defer")
+    app.add_js_file("explorable.js", priority=601, defer="defer")
+    app.add_css_file("explorable.css")
+    if not (Path(app.outdir) / "_static" / VEGA).is_file() and not any(
+        (Path(app.confdir) / p / VEGA).is_file() for p in app.config.html_static_path
+    ):
+        LOGGER.warning(
+            "%s shows an explorable figure but %s is not in html_static_path: run `make setup`",
+            pagename, VEGA, location=pagename,
+        )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.setup_extension("myst_nb")
+    app.connect("config-inited", _serve_static)
+    app.connect("html-page-context", _load_explorable_scripts)
     app.add_directive_to_domain("glue", "figure", PasteFigureFromDoc, override=True)
     app.add_post_transform(SetLabFigureAlt)
     app.connect("env-purge-doc", _purge)

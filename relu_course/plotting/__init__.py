@@ -28,6 +28,7 @@ never does, so ``import relu_course.train`` stays light.
 
 from relu_course.plotting._style import LINESTYLES, MARKERS, PALETTE, CourseFigure
 from relu_course.plotting.curves import plot_activations, plot_function_fit
+from relu_course.plotting.explorable import Explorable, explorable_lines
 from relu_course.plotting.regions import plot_decision_regions, plot_linear_regions
 from relu_course.plotting.sweeps import plot_bars, plot_layer_stats, plot_sweep
 from relu_course.plotting.training import plot_history
@@ -37,6 +38,8 @@ __all__ = [
     "MARKERS",
     "PALETTE",
     "CourseFigure",
+    "Explorable",
+    "explorable_lines",
     "plot_activations",
     "plot_bars",
     "plot_decision_regions",
