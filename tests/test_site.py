@@ -42,6 +42,11 @@ CHROMIUM_ARGS = [
 # Visible text that means MathJax did not typeset something.
 RAW_TEX = re.compile(r"\\\(|\\\)|\\\[|\\\]|\$\$|\\begin\{|\\end\{|\\frac|\\mathrm")
 PAGE_LOAD_BUDGET_S = 30.0  # generous: the 2-core CI machine runs other tests too
+SITE_BUDGET_BYTES = 15 * 2**20  # the whole site, figures included
+PAGE_BUDGET_BYTES = 3 * 2**20  # what one chapter page transfers: HTML, scripts, fonts, images
+VEGA = "_static/vega/vega.min.js"
+EXPLORABLE = "[data-explorable]"  # an explorable figure (relu_course.plotting.explorable_lines)
+EXPLORABLE_SLIDER = f"{EXPLORABLE} .explorable-control input[type=range]"
 
 
 def toc_docnames() -> list[str]:
@@ -162,6 +167,34 @@ def test_math_is_rendered_by_the_mathjax_the_site_serves(site: Path) -> None:
             target = resolve(page, mathjax[0])
             assert target is not None and target[0] == (site / MATHJAX).resolve()
     assert pages_with_math > 0, "no page has math: the intro writes relu(x) = max(0, x)"
+
+
+def test_site_fits_its_size_budget(site: Path) -> None:
+    files = [p for p in site.rglob("*") if p.is_file()]
+    total = sum(p.stat().st_size for p in files)
+    biggest = sorted(files, key=lambda p: p.stat().st_size, reverse=True)[:5]
+    assert total <= SITE_BUDGET_BYTES, (
+        f"the site is {total / 2**20:.1f} MB, over its {SITE_BUDGET_BYTES / 2**20:.0f} MB budget; "
+        "largest files: " + ", ".join(
+            f"{p.relative_to(site)} ({p.stat().st_size / 2**20:.1f} MB)" for p in biggest)
+    )
+
+
+def test_pages_with_an_explorable_load_vega_once_and_the_others_not_at_all(site: Path) -> None:
+    problems = []
+    for page in all_html(site):
+        soup = soup_of(page)
+        scripts = [urlsplit(str(s["src"])).path for s in soup.find_all("script", src=True)]
+        vega = [s for s in scripts if s.endswith(VEGA.split("_static/")[1])]
+        name = page.relative_to(site)
+        if soup.select(EXPLORABLE):
+            if len(vega) != 1 or not any(s.endswith("explorable.js") for s in scripts):
+                problems.append(f"{name}: has an explorable but loads Vega {len(vega)} times")
+            elif (target := resolve(page, vega[0])) is None or target[0] != (site / VEGA).resolve():
+                problems.append(f"{name}: loads Vega from {vega[0]}, not the site's {VEGA}")
+        elif vega:
+            problems.append(f"{name}: loads Vega but shows no explorable")
+    assert problems == [], "\n".join(problems)
 
 
 def external_resources(page: Path) -> list[str]:
@@ -390,7 +423,13 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture(scope="module")
-def load_times() -> Iterator[dict[str, float]]:
+def transfers() -> dict[str, int]:
+    """Bytes each page transferred, filled by the page tests for the report."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def load_times(transfers: dict[str, int]) -> Iterator[dict[str, float]]:
     times: dict[str, float] = {}
     yield times
     if times and SITE.is_dir():
@@ -403,6 +442,7 @@ def load_times() -> Iterator[dict[str, float]]:
             "slowest_page": slowest,
             "slowest_load_s": round(times[slowest], 2),
             "load_s": {doc: round(t, 2) for doc, t in times.items()},
+            "transferred_bytes": transfers,
         }, indent=2) + "\n", encoding="utf-8")
 
 
@@ -418,6 +458,7 @@ class Visit:
         self.context = browser.new_context(**context_options)  # fresh storage each time
         self.blocked: list[str] = []
         self.errors: list[str] = []
+        self.requested: list[str] = []  # paths fetched from the site, in order
         host = urlsplit(base).netloc
         self.context.route("**/*", self._only_from(host))
         self.page = self.context.new_page()
@@ -435,11 +476,18 @@ class Visit:
     def _only_from(self, host: str):
         def route(route) -> None:
             if urlsplit(route.request.url).netloc == host:
+                self.requested.append(urlsplit(route.request.url).path)
                 route.continue_()
             else:
                 self.blocked.append(route.request.url)
                 route.abort()
         return route
+
+    def transferred_bytes(self) -> int:
+        """The bytes the page fetched: each file the site served, counted once."""
+        files = {SITE / unquote(path).lstrip("/") for path in self.requested}
+        files = {f / "index.html" if f.is_dir() else f for f in files}
+        return sum(f.stat().st_size for f in files if f.is_file())
 
     def close(self) -> None:
         self.context.close()
@@ -469,7 +517,9 @@ BROKEN_IMAGES = """() => Array.from(document.images)
 
 
 @pytest.mark.parametrize("doc", DOCS)
-def test_page_renders_offline_with_math_and_figures_and_no_errors(doc, visit, load_times) -> None:
+def test_page_renders_offline_with_math_and_figures_and_no_errors(
+    doc, visit, load_times, transfers
+) -> None:
     require_page(doc)
     v = visit(f"{doc}.html")
     load_times[doc] = v.seconds
@@ -485,6 +535,42 @@ def test_page_renders_offline_with_math_and_figures_and_no_errors(doc, visit, lo
     page.wait_for_load_state("load")
     assert page.evaluate(BROKEN_IMAGES) == [], f"{doc}: images that did not load"
     assert v.seconds < PAGE_LOAD_BUDGET_S, f"{doc} took {v.seconds:.1f} s to load and typeset"
+    transfers[doc] = v.transferred_bytes()
+    if doc in CHAPTERS:
+        assert transfers[doc] <= PAGE_BUDGET_BYTES, (
+            f"{doc} transfers {transfers[doc] / 2**20:.2f} MB, over the "
+            f"{PAGE_BUDGET_BYTES / 2**20:.0f} MB budget of a chapter page"
+        )
+
+
+FRAME = f"() => document.querySelector('{EXPLORABLE}').dataset.frame"
+VIEW = f"() => document.querySelector('{EXPLORABLE} .explorable-view').innerHTML"
+
+
+@pytest.mark.parametrize("doc", CHAPTERS)
+def test_first_explorable_of_each_chapter_moves_with_the_keyboard(doc, visit) -> None:
+    require_page(doc)
+    v = visit(f"{doc}.html", viewport={"width": 1280, "height": 900})
+    page = v.page
+    assert page.locator(EXPLORABLE).count() > 0, (
+        f"{doc} shows no explorable figure: glue one from its lab "
+        "(relu_course.plotting.explorable_lines) and paste it with {glue:figure} and "
+        ":doc: lab.ipynb"
+    )
+    page.wait_for_selector(f"{EXPLORABLE}[data-explorable-ready] .explorable-view svg",
+                           timeout=15_000)
+    slider = page.locator(EXPLORABLE_SLIDER).first
+    assert slider.is_visible(), f"{doc}: the first explorable's slider is not visible"
+    frame, drawing = page.evaluate(FRAME), page.evaluate(VIEW)
+    # Step towards the other end when the figure starts at the last value.
+    at_end = slider.get_attribute("value") == slider.get_attribute("max")
+    key = "ArrowLeft" if at_end else "ArrowRight"
+    slider.focus()
+    page.keyboard.press(key)
+    page.wait_for_function(f"f => ({FRAME})() !== f", arg=frame, timeout=10_000)
+    assert page.evaluate(VIEW) != drawing, f"{doc}: the slider moved but the figure did not change"
+    assert v.errors == [], f"{doc}: browser console errors {v.errors}"
+    assert v.blocked == [], f"{doc} asked other hosts for {v.blocked}"
 
 
 @pytest.mark.parametrize("doc", LABS)
