@@ -366,8 +366,11 @@ def linear_regions(model: nn.Module, xlim: tuple[float, float] = (-3, 3),
             raise ValueError(f"{name} must be a pair (low, high) with low < high, got {lim!r}")
     if isinstance(resolution, bool) or not isinstance(resolution, int) or resolution < 2:
         raise ValueError(f"resolution must be an integer >= 2, got {resolution!r}")
-    xs = torch.linspace(float(xlim[0]), float(xlim[1]), resolution)
-    ys = torch.linspace(float(ylim[0]), float(ylim[1]), resolution)
+    # The grid takes the model's dtype, so a float64 model is probed in float64.
+    dtype = next((p.dtype for p in model.parameters() if p.is_floating_point()),
+                 torch.get_default_dtype()) if isinstance(model, nn.Module) else None
+    xs = torch.linspace(float(xlim[0]), float(xlim[1]), resolution, dtype=dtype)
+    ys = torch.linspace(float(ylim[0]), float(ylim[1]), resolution, dtype=dtype)
     grid_y, grid_x = torch.meshgrid(ys, xs, indexing="ij")
     points = torch.stack([grid_x.flatten(), grid_y.flatten()], dim=1)  # (res*res, 2)
     outputs = _layer_outputs(model, points)
