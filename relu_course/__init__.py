@@ -8,7 +8,7 @@ Small modules, one concept each:
   :mod:`relu_course.train`, :mod:`relu_course.probes`: the experiment toolkit.
 - :mod:`relu_course.plotting`: every figure of the book (imports Matplotlib lazily).
 - :mod:`relu_course.checks`: the exercise checkers learners call from the notebooks.
-- :mod:`relu_course.assignments`, :mod:`relu_course.cli`: the instructor tools.
+- :mod:`relu_course.instructor`: ``relu-course assign`` and ``grade``, glue around nbgrader.
 - :mod:`relu_course.stats`: the one rule for judging a claim (per-seed values in; verdict,
   effect and 95% interval out).
 - :mod:`relu_course.report`: hands a lab's numbers and verdicts to the book's pages.
@@ -27,14 +27,13 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations",
-    "assignments",
     "bench",
     "checks",
-    "cli",
     "data",
     "device",
     "fused",
     "init",
+    "instructor",
     "models",
     "plotting",
     "probes",
