@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 MATHJAX_VERSION := 3.2.2
 VEGA_VERSION := 6.4.0
 VENDOR := .vendor/static
-MATHJAX := $(VENDOR)/es5/tex-chtml.js
+MATHJAX := $(VENDOR)/es5/startup.js
 VEGA := $(VENDOR)/vega/vega.min.js
 
 .PHONY: book test setup lint unit browser-deps clean student bench reseed
@@ -22,17 +22,18 @@ $(STAMP): requirements.txt pyproject.toml
 	touch $@
 
 # MathJax and Vega are served by the site itself (from $(VENDOR), the html_static_path), so math
-# and explorable figures render with no network. Of MathJax, only what its tex-chtml.js entry
-# point loads: the CHTML fonts and the TeX extensions it loads on demand.
+# and explorable figures render with no network. Of MathJax, only the components the pages load
+# (_config.yml's mathjax3_config: TeX input, CommonHTML output and its fonts, assistive MathML)
+# and the TeX extensions it loads on demand: 2 MB, not the package's 24 MB.
+MATHJAX_FILES := startup.js core.js input/tex.js output/chtml.js output/chtml/fonts/tex.js \
+  output/chtml/fonts/woff-v2 input/tex/extensions a11y/assistive-mml.js
 $(MATHJAX):
 	command -v npm >/dev/null || { echo "npm is needed to fetch MathJax: install Node.js (apt-get install npm)"; exit 1; }
 	rm -rf .vendor/npm && mkdir -p .vendor/npm
 	npm install --silent --no-audit --no-fund --prefix .vendor/npm mathjax@$(MATHJAX_VERSION)
-	rm -rf $(VENDOR)/es5 && mkdir -p $(VENDOR)/es5/output/chtml/fonts $(VENDOR)/es5/input/tex
-	cp -r .vendor/npm/node_modules/mathjax/es5/output/chtml/fonts/woff-v2 $(VENDOR)/es5/output/chtml/fonts/
-	cp -r .vendor/npm/node_modules/mathjax/es5/input/tex/extensions $(VENDOR)/es5/input/tex/
+	rm -rf $(VENDOR)/es5 && mkdir -p $(VENDOR)/es5
+	tar -C .vendor/npm/node_modules/mathjax/es5 -cf - $(MATHJAX_FILES) | tar -C $(VENDOR)/es5 -xf -
 	cp .vendor/npm/node_modules/mathjax/LICENSE $(VENDOR)/es5/LICENSE
-	cp .vendor/npm/node_modules/mathjax/es5/tex-chtml.js $@
 	rm -rf .vendor/npm
 
 # Vega draws the explorable figures (relu_course.plotting.explorable_lines).

@@ -215,7 +215,10 @@ def fixture_book(tmp_path_factory) -> Path:
           recursive_update: true
           config:
             html_static_path: ["{STATIC}"]
-            mathjax_path: es5/tex-chtml.js
+            mathjax_path: es5/startup.js
+            mathjax3_config:
+              loader:
+                load: ["input/tex", "output/chtml", "a11y/assistive-mml"]
             html_context:
               default_mode: auto
         """), encoding="utf-8")

@@ -28,7 +28,7 @@ SITE = ROOT / "_build" / "html"
 SCREENSHOTS = ROOT / "_build" / "screenshots"
 REPORT = ROOT / "_build" / "site_report.json"
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
-MATHJAX = "_static/es5/tex-chtml.js"
+MATHJAX = "_static/es5/startup.js"  # the loader; it fetches the rest
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -547,7 +547,7 @@ FRAME = f"() => document.querySelector('{EXPLORABLE}').dataset.frame"
 VIEW = f"() => document.querySelector('{EXPLORABLE} .explorable-view').innerHTML"
 
 
-@pytest.mark.parametrize("doc", CHAPTERS)
+@pytest.mark.parametrize("doc", [doc for doc in CHAPTERS if lab_of(doc)])
 def test_first_explorable_of_each_chapter_moves_with_the_keyboard(doc, visit) -> None:
     require_page(doc)
     v = visit(f"{doc}.html", viewport={"width": 1280, "height": 900})

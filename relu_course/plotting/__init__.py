@@ -6,7 +6,7 @@ Each static figure is a :class:`matplotlib.figure.Figure` built without
 needs ``plt.close``. An explorable figure (:func:`explorable_lines`) is an interactive figure
 for the website, with a slider the reader moves, and a static image for notebook viewers.
 
-The figures share one style (:mod:`relu_course.plotting._style`): the Okabe-Ito palette
+The figures share one style: the Okabe-Ito palette
 (:data:`PALETTE`), readable with every common colour-vision deficiency, with lines that also
 differ in dash pattern and markers that differ in shape; an opaque white background with dark
 text, readable on the book's light and dark themes; labelled axes and a legend whenever more
@@ -16,17 +16,18 @@ Plotting never runs a model: the grids of 2-D classifiers come from
 :mod:`relu_course.geometry` (the regions functions also accept a model and ask
 :mod:`relu_course.geometry` for the grid). One module per family of figures:
 
-- :mod:`~relu_course.plotting.curves`: activations and their derivatives; 1-D regression fits;
-- :mod:`~relu_course.plotting.training`: training curves and per-epoch probes;
-- :mod:`~relu_course.plotting.sweeps`: per-layer statistics, sweeps, bars;
-- :mod:`~relu_course.plotting.regions`: decision regions and linear regions of 2-D models;
-- :mod:`~relu_course.plotting.explorable`: interactive figures for the website.
+- ``curves``: activations and their derivatives; 1-D regression fits;
+- ``training``: training curves and per-epoch probes;
+- ``sweeps``: per-layer statistics, sweeps, bars;
+- ``regions``: decision regions and linear regions of 2-D models;
+- ``explorable``: interactive figures for the website.
 
 This is the only part of :mod:`relu_course` that imports Matplotlib; the rest of the package
 never does, so ``import relu_course.train`` stays light.
 """
 
-from relu_course.plotting._style import LINESTYLES, MARKERS, PALETTE, CourseFigure
+from relu_course.plotting._style import LINESTYLES, MARKERS, PALETTE
+from relu_course.plotting._style import CourseFigure as CourseFigure  # importable, not documented
 from relu_course.plotting.curves import plot_activations, plot_function_fit
 from relu_course.plotting.explorable import Explorable, explorable_lines
 from relu_course.plotting.regions import plot_decision_regions, plot_linear_regions
@@ -37,7 +38,6 @@ __all__ = [
     "LINESTYLES",
     "MARKERS",
     "PALETTE",
-    "CourseFigure",
     "Explorable",
     "explorable_lines",
     "plot_activations",

@@ -91,7 +91,7 @@ def plot_activations(
 
     Args:
         names_or_fns: one activation or a list of them. Each is a registry name (a key of
-            :data:`relu_course.activations.REGISTRY`, e.g. ``"relu"``, ``"gelu"``; PReLU
+            ``relu_course.activations.REGISTRY``, e.g. ``"relu"``, ``"gelu"``; PReLU
             uses its initial slope 0.25) or a triple ``(label, f, f_prime)`` of tensor
             functions; ``f_prime=None`` takes the derivative from autograd.
         x_range: the inputs shown, ``(low, high)``. Defaults to ``(-4, 4)``.
