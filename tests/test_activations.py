@@ -340,11 +340,11 @@ def test_piecewise_linear_activations_support_double_backward(name):
     assert torch.autograd.gradgradcheck(GRADCHECK[name], (away_from_kinks(),))
 
 
-@pytest.mark.parametrize("name", ["elu", "selu", "gelu", "silu", "sigmoid", "tanh"])
-def test_smooth_activations_refuse_double_backward_with_a_clear_error(name):
-    x = away_from_kinks()
-    with pytest.raises(RuntimeError, match=r"double backward .* is not supported"):
-        torch.autograd.grad(GRADCHECK[name](x).sum(), x, create_graph=True)
+@pytest.mark.parametrize("name", ["elu", "selu", "gelu", "gelu_tanh", "silu", "sigmoid", "tanh"])
+def test_smooth_activations_support_double_backward(name):
+    # They used to refuse create_graph=True; tests/test_activations_autograd.py compares every
+    # transform and higher derivative with PyTorch's.
+    assert torch.autograd.gradgradcheck(GRADCHECK[name], (away_from_kinks(),))
 
 
 def test_relu_function_saves_only_its_output():
@@ -502,7 +502,8 @@ MODULES = [
 @pytest.mark.parametrize(("ours", "twin"), MODULES, ids=lambda m: repr(m))
 def test_modules_print_and_compute_like_torch_nn(ours, twin):
     assert repr(ours) == repr(twin)
-    x = torch.randn(4, 3, 5)
+    # Seeded: unseeded, the draw depended on which tests ran before (gradgradcheck draws too).
+    x = torch.randn(4, 3, 5, generator=torch.Generator().manual_seed(3))
     y, y_ref = ours(x.clone()), twin(x.clone())
     torch.testing.assert_close(y, y_ref, rtol=4e-7, atol=4e-7)
 

@@ -40,8 +40,17 @@ Three promises, checked in ``tests/test_activations.py``:
   costs most of PyTorch's whole fused GELU), the others 1.4-2x. ``python -m relu_course.bench``
   measures them.
 
-Higher derivatives: ReLU, Leaky ReLU and PReLU support double backward; the smooth functions'
-backward passes are first-order only and say so (``RuntimeError``) under ``create_graph=True``.
+The whole of autograd: each ``autograd.Function`` is written in the style ``torch.func``
+needs (``forward`` without ``ctx``, then ``setup_context``), with a vmap rule and a ``jvp``, so
+``torch.func.grad``, ``vmap``, ``jacrev``, ``jacfwd``, ``jvp``, ``hessian``, forward-mode AD
+(``torch.autograd.forward_ad``), double backward (``create_graph=True``) and
+``torch.func.functional_call`` on the modules all work, with PyTorch's values (checked in
+``tests/test_activations_autograd.py``). The fast arithmetic above (in place, ``out=``, bit
+patterns) runs where nothing records it: a plain ``.backward()``, or no autograd at all. Where
+autograd records the backward pass itself (``create_graph=True``, a transform), each backward
+and jvp is written with out-of-place operations, which it can differentiate once more. The
+piecewise-linear ones' backward pass is itself a function whose derivative is itself (and 0 in
+``x``): ReLU's second derivative is a tensor of zeros, as in PyTorch.
 
 Integer inputs: :func:`relu` accepts them (as ``torch.relu`` does: the maximum of two integers
 is an integer); :func:`sigmoid` and :func:`tanh` promote them to the default float dtype (as

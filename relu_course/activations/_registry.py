@@ -147,7 +147,8 @@ def get_activation(name: str, **kwargs: Any) -> nn.Module:
 
     Args:
         name: one of ``ACTIVATIONS``' keys, e.g. ``"relu"``, ``"Leaky-ReLU"``.
-        **kwargs: passed to the module, e.g. ``negative_slope=0.1``.
+        **kwargs: passed to the module, e.g. ``negative_slope=0.1``, or PReLU's ``device`` and
+            ``dtype``.
 
     Raises:
         ValueError: unknown name (the message lists the valid ones).
@@ -156,6 +157,8 @@ def get_activation(name: str, **kwargs: Any) -> nn.Module:
     Examples:
         >>> get_activation("Leaky-ReLU", negative_slope=0.2)
         LeakyReLU(negative_slope=0.2)
+        >>> get_activation("prelu", dtype=torch.float64).weight.dtype
+        torch.float64
     """
     if not isinstance(name, str):
         raise TypeError(

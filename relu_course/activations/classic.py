@@ -7,7 +7,13 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from relu_course.activations._common import _check_input, _derivative, _first_order, _opmath
+from relu_course.activations._common import (
+    _check_input,
+    _derivative,
+    _opmath,
+    _plain,
+    _recording,
+)
 
 __all__ = [
     "Identity",
@@ -24,19 +30,27 @@ __all__ = [
 
 # ----------------------------------------------------------------------------- sigmoid, tanh
 class _SigmoidFunction(torch.autograd.Function):
-    # forward: y = 1 / (1 + exp(-x));  backward: dx = dy (1 - y) y
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = torch.sigmoid(x)  # PyTorch's fused 1 / (1 + exp(-x)), stable for large |x|
-        ctx.save_for_backward(y)
-        return y
+    # forward: y = 1 / (1 + exp(-x));  backward and jvp: dx = dy (1 - y) y, from the saved y
+    generate_vmap_rule = True
 
     @staticmethod
-    @_first_order
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor]:
+    def forward(x: Tensor) -> Tensor:
+        return torch.sigmoid(x)  # PyTorch's fused 1 / (1 + exp(-x)), stable for large |x|
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Tensor], output: Tensor) -> None:
+        ctx.save_for_backward(output)
+        ctx.save_for_forward(output)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
+        if not _plain(grad_output, y):  # out of place: differentiable once more (through y)
+            return (grad_output * (1 - y) * y).to(grad_output.dtype)
         y = _opmath(y)
-        return (torch.sub(1, y).mul_(y).mul_(grad_output).to(grad_output.dtype),)
+        return torch.sub(1, y).mul_(y).mul_(grad_output).to(grad_output.dtype)
+
+    jvp = backward
 
 
 def _promote(x: Tensor) -> Tensor:
@@ -62,7 +76,8 @@ def sigmoid(input: Tensor) -> Tensor:
         tensor([0.2689, 0.5000, 0.8808])
     """
     _check_input("sigmoid", input, integers=True)
-    return _SigmoidFunction.apply(_promote(input))
+    x = _promote(input)
+    return _SigmoidFunction.apply(x) if _recording(x) else torch.sigmoid(x)
 
 
 def sigmoid_derivative(x: Tensor) -> Tensor:
@@ -77,20 +92,28 @@ def sigmoid_derivative(x: Tensor) -> Tensor:
 
 
 class _TanhFunction(torch.autograd.Function):
-    # forward: y = tanh(x);  backward: dx = dy (1 - y^2), computed as dy (1 - y)(1 + y):
+    # forward: y = tanh(x);  backward and jvp: dx = dy (1 - y^2), computed as dy (1 - y)(1 + y):
     # no cancellation where tanh saturates (|y| near 1)
-    @staticmethod
-    def forward(ctx: Any, x: Tensor) -> Tensor:
-        y = torch.tanh(x)  # (e^x - e^-x) / (e^x + e^-x) written out would overflow for |x| > 88
-        ctx.save_for_backward(y)
-        return y
+    generate_vmap_rule = True
 
     @staticmethod
-    @_first_order
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor]:
+    def forward(x: Tensor) -> Tensor:
+        return torch.tanh(x)  # (e^x - e^-x) / (e^x + e^-x) written out would overflow for |x| > 88
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Tensor], output: Tensor) -> None:
+        ctx.save_for_backward(output)
+        ctx.save_for_forward(output)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
+        if not _plain(grad_output, y):  # out of place: differentiable once more (through y)
+            return (grad_output * (1 - y) * (1 + y)).to(grad_output.dtype)
         y = _opmath(y)
-        return (torch.sub(1, y).mul_(1 + y).mul_(grad_output).to(grad_output.dtype),)
+        return torch.sub(1, y).mul_(1 + y).mul_(grad_output).to(grad_output.dtype)
+
+    jvp = backward
 
 
 def tanh(input: Tensor) -> Tensor:
@@ -109,7 +132,8 @@ def tanh(input: Tensor) -> Tensor:
         tensor([-0.7616,  0.0000,  0.9640])
     """
     _check_input("tanh", input, integers=True)
-    return _TanhFunction.apply(_promote(input))
+    x = _promote(input)
+    return _TanhFunction.apply(x) if _recording(x) else torch.tanh(x)
 
 
 def tanh_derivative(x: Tensor) -> Tensor:

@@ -14,9 +14,11 @@ from relu_course.activations._common import (
     _check_input,
     _check_number,
     _derivative,
-    _first_order,
     _opmath,
+    _plain,
+    _recording,
     _scalar,
+    _untransformed,
 )
 
 __all__ = [
@@ -44,42 +46,69 @@ class _ELUFunction(torch.autograd.Function):
     #          = c expm1(min(x, 0)) + s max(x, 0)         (one term is 0; cheaper than where)
     #          Bit-exact but for the sign of a zero: where c expm1(x) underflows to -0.0 (a = 0,
     #          or subnormal results), -0.0 + 0.0 gives +0.0.
-    # backward: dx = dy * (s if x > 0 else c exp(x))
-    #          with  c exp(x) = c exp(min(x, 0)),  or = y + c when x was overwritten in place
-    @staticmethod
-    def forward(ctx: Any, x: Tensor, alpha: float, scale: float, inplace: bool) -> Tensor:
-        c, s = alpha * scale, scale
-        ctx.c, ctx.s, ctx.inplace = c, s, inplace
-        xf = _opmath(x)
-        neg = torch.clamp(xf, max=0).expm1_()  # expm1: exact near 0
-        pos = xf.clamp_(min=0) if inplace else torch.clamp(xf, min=0)  # in place: no new tensor
-        if s != 1:
-            pos.mul_(s)
-        y = torch.add(pos, neg, alpha=c, out=pos)  # s max(x, 0) + c expm1(min(x, 0))
-        if inplace:
-            ctx.mark_dirty(x)
-            y = x if y is x else x.copy_(y)  # float16/bfloat16: rounded once into x
-            ctx.save_for_backward(y)
-            return y
-        ctx.save_for_backward(x)
-        return y.to(x.dtype)
+    # backward and jvp: dx = dy * (s if x > 0 else c exp(x))
+    #          with  c exp(x) = c exp(min(x, 0)),  or = y + c when x is to be overwritten in
+    #          place (from_output: the slope then comes from y, as PyTorch's does)
+    generate_vmap_rule = True
 
     @staticmethod
-    @_first_order
+    def forward(x: Tensor, alpha: float, scale: float, from_output: bool) -> Tensor:
+        return _elu_values(x, alpha * scale, scale)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Tensor) -> None:
+        x, alpha, scale, from_output = inputs
+        ctx.c, ctx.s, ctx.from_output = alpha * scale, scale, from_output
+        saved = output if from_output else x
+        ctx.save_for_backward(saved)
+        ctx.save_for_forward(saved)
+
+    @staticmethod
     def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor, None, None, None]:
-        (saved,) = ctx.saved_tensors
-        saved, c, s = _opmath(saved), ctx.c, ctx.s
-        if ctx.inplace:  # saved is y:  c exp(x) = y + c
-            slope = torch.clamp(saved, max=0).add_(c)
-        elif c > 0:  # saved is x:  c exp(x) = 2^(x log2(e) + log2(c)), a fused multiply-add
-            slope = torch.clamp(saved, max=0)  # and exp2: cheaper than exp, then times c
-            slope = torch.add(_scalar(math.log2(c), slope), slope, alpha=_LOG2_E, out=slope).exp2_()
-        else:  # saved is x, alpha <= 0
-            slope = torch.clamp(saved, max=0).exp_().mul_(c)
-        if c != s:  # for x > 0 the slope above is c; make it s. lerp: exactly s at weight 1
-            positive = torch.gt(saved, 0, out=torch.empty_like(slope))
-            slope.lerp_(_scalar(s, slope), positive)
-        return slope.mul_(grad_output).to(grad_output.dtype), None, None, None
+        return _elu_grad(ctx, grad_output), None, None, None
+
+    @staticmethod
+    def jvp(ctx: Any, tangent: Tensor, *_: Any) -> Tensor:
+        return _elu_grad(ctx, tangent)
+
+
+def _elu_values(x: Tensor, c: float, s: float, inplace: bool = False) -> Tensor:
+    """``s max(x, 0) + c expm1(min(x, 0))``, in place on temporaries (and ``x``) where safe."""
+    xf = _opmath(x)
+    if not _untransformed(x):  # a torch.func transform: out of place, the same operations
+        return torch.add(torch.clamp(xf, min=0) * s, torch.clamp(xf, max=0).expm1(), alpha=c)
+    neg = torch.clamp(xf, max=0).expm1_()  # expm1: exact near 0
+    pos = xf.clamp_(min=0) if inplace else torch.clamp(xf, min=0)  # in place: no new tensor
+    if s != 1:
+        pos.mul_(s)
+    y = torch.add(pos, neg, alpha=c, out=pos)  # s max(x, 0) + c expm1(min(x, 0))
+    if inplace:
+        return x if y is x else x.copy_(y)  # float16/bfloat16: rounded once into x
+    return y.to(x.dtype)
+
+
+def _elu_grad(ctx: Any, dy: Tensor) -> Tensor:
+    """``dy * slope``, the slope from the saved ``x`` (or ``y``, see ``from_output``)."""
+    (saved,) = ctx.saved_tensors
+    c, s = ctx.c, ctx.s
+    if not _plain(dy, saved):  # out of place, for autograd to differentiate once more
+        if ctx.from_output:
+            slope = torch.where(saved > 0, s, saved + c)
+        else:  # exp of min(x, 0): no inf * 0 = NaN in the second derivative where x is large
+            slope = torch.where(saved > 0, s, torch.exp(torch.clamp(saved, max=0)) * c)
+        return (slope * dy).to(dy.dtype)
+    saved = _opmath(saved)
+    if ctx.from_output:  # saved is y:  c exp(x) = y + c
+        slope = torch.clamp(saved, max=0).add_(c)
+    elif c > 0:  # saved is x:  c exp(x) = 2^(x log2(e) + log2(c)), a fused multiply-add
+        slope = torch.clamp(saved, max=0)  # and exp2: cheaper than exp, then times c
+        slope = torch.add(_scalar(math.log2(c), slope), slope, alpha=_LOG2_E, out=slope).exp2_()
+    else:  # saved is x, alpha <= 0
+        slope = torch.clamp(saved, max=0).exp_().mul_(c)
+    if c != s:  # for x > 0 the slope above is c; make it s. lerp: exactly s at weight 1
+        positive = torch.gt(saved, 0, out=torch.empty_like(slope))
+        slope.lerp_(_scalar(s, slope), positive)
+    return slope.mul_(dy).to(dy.dtype)
 
 
 def _elu(fn: str, input: Tensor, alpha: float, scale: float, inplace: bool) -> Tensor:
@@ -89,8 +118,10 @@ def _elu(fn: str, input: Tensor, alpha: float, scale: float, inplace: bool) -> T
             f"{fn}(inplace=True) needs alpha >= 0 to compute its gradient from "
             f"the output (as PyTorch does), got alpha={alpha}; use inplace=False"
         )
-    y = _ELUFunction.apply(input, alpha, scale, inplace)
-    return input if inplace else y
+    if _recording(input):  # in place: overwrite with a result autograd can follow
+        y = _ELUFunction.apply(input, alpha, scale, inplace)
+        return input.copy_(y) if inplace else y
+    return _elu_values(input, alpha * scale, scale, inplace)
 
 
 def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:

@@ -7,7 +7,16 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-from relu_course.activations._common import _check_input, _check_number, _derivative, _opmath_dtype
+from relu_course.activations._common import (
+    _check_input,
+    _check_number,
+    _derivative,
+    _opmath_dtype,
+    _plain,
+    _recording,
+    _untransformed,
+    linear_backward,
+)
 
 __all__ = [
     "PReLU",
@@ -20,29 +29,60 @@ __all__ = [
 class _PReLUFunction(torch.autograd.Function):
     # forward: y = x if x > 0 else w * x
     # backward: dx = dy if x > 0 else w * dy;  dw = sum over all but channels of [x <= 0] x dy
-    # Slopes in [0, 1] (the usual case) use max instead of the slower torch.where.
+    # jvp: dy = s dx + [x <= 0] x dw  (s = 1 if x > 0 else w), the same two terms, forward.
+    # Slopes in (0, 1] (the usual case) use max instead of the slower torch.where.
+    generate_vmap_rule = True
+
     @staticmethod
-    def forward(ctx: Any, x: Tensor, w: Tensor) -> Tensor:
-        ctx.fast = bool(((w > 0) & (w <= 1)).all())  # w = 0: max(inf, 0 * inf) would be NaN
-        ctx.save_for_backward(x, w)
+    def forward(x: Tensor, w: Tensor) -> Tensor:
         wx = w * x
-        if ctx.fast:
+        if _untransformed(x, w) and _fast(w):
             return torch.maximum(x, wx, out=wx)
-        return torch.where(x > 0, x, wx, out=wx)
+        return torch.where(x > 0, x, wx)
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Tensor, Tensor], output: Tensor) -> None:
+        ctx.save_for_backward(*inputs)
+        ctx.save_for_forward(*inputs)
 
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor | None, Tensor | None]:
         x, w = ctx.saved_tensors
         dx = dw = None
+        if _plain(grad_output, x, w):
+            if ctx.needs_input_grad[0]:
+                if _fast(w):
+                    slope = torch.gt(x, 0, out=torch.empty_like(x, dtype=_opmath_dtype(x)))
+                    dx = torch.maximum(slope, w).mul_(grad_output).to(grad_output.dtype)
+                else:
+                    dx = torch.where(x > 0, grad_output, w * grad_output)
+            if ctx.needs_input_grad[1]:  # x dy where x <= 0
+                dw = torch.clamp(x, max=0).mul_(grad_output).sum_to_size(w.shape)
+            return dx, dw
+        # Out of place, for autograd to differentiate: s depends on w, x dy on x.
         if ctx.needs_input_grad[0]:
-            if ctx.fast:
-                slope = torch.gt(x, 0, out=torch.empty_like(x, dtype=_opmath_dtype(x)))
-                dx = torch.maximum(slope, w).mul_(grad_output).to(grad_output.dtype)
-            else:
-                dx = torch.where(x > 0, grad_output, w * grad_output)
+            dx = linear_backward(grad_output, _slope(x, w), x)
         if ctx.needs_input_grad[1]:
-            dw = torch.clamp(x, max=0).mul_(grad_output).sum_to_size(w.shape)  # x dy where x <= 0
+            dw = (torch.where(x > 0, 0.0, x) * grad_output).sum_to_size(w.shape)
         return dx, dw
+
+    @staticmethod
+    def jvp(ctx: Any, t_x: Tensor | None, t_w: Tensor | None) -> Tensor:
+        x, w = ctx.saved_tensors
+        t_y = linear_backward(t_x, _slope(x, w), x) if t_x is not None else torch.zeros_like(x)
+        if t_w is not None:
+            t_y = t_y + torch.where(x > 0, 0.0, x) * t_w
+        return t_y
+
+
+def _fast(w: Tensor) -> bool:
+    """Slopes in (0, 1]: max(x, w x) is PReLU (w = 0: max(inf, 0 * inf) would be NaN)."""
+    return bool(((w > 0) & (w <= 1)).all())
+
+
+def _slope(x: Tensor, w: Tensor) -> Tensor:
+    """``s = 1 if x > 0 else w``, differentiable in ``w``."""
+    return torch.where(x > 0, torch.ones_like(w), w)
 
 
 def _prelu_weight(fn: str, input: Tensor, weight: Any) -> Tensor:
@@ -95,7 +135,10 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
                 [ 1.0000, -1.0000]])
     """
     _check_input("prelu", input)
-    return _PReLUFunction.apply(input, _prelu_weight("prelu", input, weight))
+    w = _prelu_weight("prelu", input, weight)
+    if _recording(input, w):
+        return _PReLUFunction.apply(input, w)
+    return _PReLUFunction.forward(input, w)
 
 
 def prelu_derivative(x: Tensor, weight: Tensor) -> Tensor:
@@ -121,6 +164,8 @@ class PReLU(nn.Module):
         num_parameters: 1 (one slope for all channels) or the number of channels (dim 1).
             Default: 1.
         init: the initial slope. Default: ``0.25``.
+        device: where the slope lives, as in ``torch.nn.PReLU``. Default: the default device.
+        dtype: the slope's dtype (it must match the input's). Default: the default dtype.
 
     Examples:
         >>> m = PReLU()
@@ -128,9 +173,18 @@ class PReLU(nn.Module):
         PReLU(num_parameters=1)
         >>> m(torch.tensor([-4.0, 2.0])).detach()
         tensor([-1.,  2.])
+        >>> PReLU(3, dtype=torch.float64).weight
+        Parameter containing:
+        tensor([0.2500, 0.2500, 0.2500], dtype=torch.float64, requires_grad=True)
     """
 
-    def __init__(self, num_parameters: int = 1, init: float = 0.25) -> None:
+    def __init__(
+        self,
+        num_parameters: int = 1,
+        init: float = 0.25,
+        device: torch.device | str | None = None,
+        dtype: torch.dtype | None = None,
+    ) -> None:
         super().__init__()
         if (
             isinstance(num_parameters, bool)
@@ -143,7 +197,13 @@ class PReLU(nn.Module):
             )
         self.num_parameters = num_parameters
         self.init = _check_number("PReLU", "init", init)
-        self.weight = nn.Parameter(torch.full((num_parameters,), self.init))
+        if dtype is not None and not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+            raise TypeError(
+                f"PReLU expects dtype to be a floating-point torch.dtype, got {dtype!r}"
+            )
+        self.weight = nn.Parameter(
+            torch.full((num_parameters,), self.init, device=device, dtype=dtype)
+        )
 
     def forward(self, input: Tensor) -> Tensor:
         return prelu(input, self.weight)

@@ -8,13 +8,15 @@ import torch
 from torch import Tensor, nn
 
 from relu_course.activations._common import (
-    _BITS,
     _check_inplace,
     _check_input,
     _check_number,
     _derivative,
     _opmath_dtype,
+    _recording,
     _scalar,
+    _untransformed,
+    linear_backward,
 )
 
 __all__ = [
@@ -35,7 +37,9 @@ class ReLUFunction(torch.autograd.Function):
     forward: ``y = max(0, x)``; backward: ``dx = dy`` where ``y > 0``, else ``0``.
     It saves only its output: ``y > 0`` exactly where ``x > 0``, so the input can be freed.
     The gradient is PyTorch's bit for bit, for any upstream gradient (infinite and NaN
-    included: an inactive unit gets 0, not ``inf * 0 = NaN``).
+    included: an inactive unit gets 0, not ``inf * 0 = NaN``). The same select is its ``jvp``
+    (the Jacobian is diagonal), and its own derivative is itself (and 0 in ``y``), so
+    ``torch.func`` transforms, forward-mode AD and double backward all work.
 
     Examples:
         >>> x = torch.tensor([-1.0, 0.0, 2.0], dtype=torch.float64, requires_grad=True)
@@ -45,31 +49,31 @@ class ReLUFunction(torch.autograd.Function):
         >>> torch.autograd.gradcheck(ReLUFunction.apply, (torch.tensor([-1.5, 0.5, 2.0],
         ...     dtype=torch.float64, requires_grad=True),))
         True
+        >>> torch.func.vmap(torch.func.grad(lambda t: ReLUFunction.apply(t).sum()))(x.detach())
+        tensor([0., 0., 1.], dtype=torch.float64)
     """
 
-    @staticmethod
-    def forward(ctx: Any, input: Tensor, inplace: bool = False) -> Tensor:
-        if inplace:
-            y = input.clamp_(min=0)  # clamp keeps NaN and -0.0, as torch.relu does
-            ctx.mark_dirty(input)
-        else:
-            y = input.clamp(min=0)
-        ctx.save_for_backward(y)
-        return y
+    generate_vmap_rule = True
 
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor, None]:
+    def forward(input: Tensor) -> Tensor:
+        return input.clamp(min=0)  # clamp keeps NaN and -0.0, as torch.relu does
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Tensor], output: Tensor) -> None:
+        ctx.save_for_backward(output)
+        ctx.save_for_forward(output)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor) -> Tensor:
         (y,) = ctx.saved_tensors
-        # dx = dy where y != 0 (x > 0, or x NaN), else +0.0. A select, as PyTorch's, not a
-        # product: an infinite or NaN dy at an inactive unit gives 0, not inf * 0 = NaN.
-        if torch.is_grad_enabled():  # create_graph=True: a select autograd can differentiate
-            return torch.where(y != 0, grad_output, 0.0), None
-        # torch.where branches per element, several times slower than arithmetic on CPU. A
-        # select without branches, on bit patterns: an integer shifted left by its width or
-        # more is 0, and 1.0's bit pattern is such a count (0x3f800000 in float32), 0.0's is 0.
-        bits = _BITS[y.dtype]
-        off = torch.eq(y, 0, out=torch.empty_like(y)).view(bits)  # 1.0 where inactive
-        return torch.bitwise_left_shift(grad_output.view(bits), off, out=off).view(y.dtype), None
+        # dx = dy where y != 0 (x > 0, or x NaN), else +0.0: a select, not a product.
+        return linear_backward(grad_output, y, y, select=True)
+
+    @staticmethod
+    def jvp(ctx: Any, tangent: Tensor) -> Tensor:
+        (y,) = ctx.saved_tensors
+        return linear_backward(tangent, y, y, select=True)
 
 
 def relu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -96,8 +100,11 @@ def relu(input: Tensor, inplace: bool = False) -> Tensor:
         tensor([0, 5])
     """
     _check_input("relu", input, integers=True)
-    y = ReLUFunction.apply(input, _check_inplace("relu", inplace, input))
-    return input if inplace else y  # under no_grad, apply returns a new view of `input`
+    if not _check_inplace("relu", inplace, input):
+        return ReLUFunction.apply(input) if _recording(input) else input.clamp(min=0)
+    if _recording(input):  # overwrite with the result of a function autograd can follow
+        return input.copy_(ReLUFunction.apply(input))
+    return input.clamp_(min=0)
 
 
 def relu_derivative(x: Tensor) -> Tensor:
@@ -116,27 +123,46 @@ def relu_derivative(x: Tensor) -> Tensor:
 class _LeakyReLUFunction(torch.autograd.Function):
     # forward: y = x if x > 0 else a x;   backward: dx = dy if x > 0 else a dy
     # Both are products with the slope  s = 1 if x > 0 else a: exactly 1 or exactly a, so as
-    # exact as a select. The forward pass builds s and keeps it: the backward pass is then one
-    # multiplication. For 0 <= a <= 1, s = max([x > 0], a), cheaper than torch.where.
-    @staticmethod
-    def forward(ctx: Any, x: Tensor, a: float, inplace: bool) -> Tensor:
-        if inplace:
-            ctx.mark_dirty(x)
-        if not ctx.needs_input_grad[0] and 0 < a <= 1:  # no backward: y = max(x, a x) is faster
-            ax = x * a  # (a = 0 is excluded: max(inf, 0 * inf) would be NaN)
-            return torch.maximum(x, ax, out=x if inplace else ax)
-        s = torch.empty_like(x, dtype=_opmath_dtype(x))  # float32 for float16/bfloat16
-        if 0 <= a <= 1:
-            s = torch.gt(x, 0, out=s).clamp_(min=a)
-        else:
-            s = torch.where(x > 0, _scalar(1.0, s), _scalar(a, s), out=s)
-        ctx.save_for_backward(s)
-        return x.mul_(s) if inplace else (x * s).to(x.dtype)
+    # exact as a select. The forward pass builds s and returns it as a second output (marked
+    # non-differentiable): the backward pass is then one multiplication. For 0 <= a <= 1,
+    # s = max([x > 0], a), cheaper than torch.where. The derivative of the backward pass in x
+    # is 0, through y (see _common._Linear).
+    generate_vmap_rule = True
 
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor, None, None]:
-        (s,) = ctx.saved_tensors
-        return (grad_output * s).to(grad_output.dtype), None, None
+    def forward(x: Tensor, a: float) -> tuple[Tensor, Tensor]:
+        s = torch.empty((), dtype=_opmath_dtype(x), device=x.device)  # float32 for 16 bits
+        if 0 <= a <= 1 and _untransformed(x):
+            s = torch.gt(x, 0, out=s.expand_as(x).clone()).clamp_(min=a)
+        else:
+            s = torch.where(x > 0, _scalar(1.0, s), _scalar(a, s))
+        return (x * s).to(x.dtype), s
+
+    @staticmethod
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], outputs: tuple[Tensor, Tensor]) -> None:
+        y, s = outputs
+        ctx.mark_non_differentiable(s)
+        ctx.save_for_backward(s, y)
+        ctx.save_for_forward(s, y)
+
+    @staticmethod
+    def backward(ctx: Any, grad_output: Tensor, _grad_s: Any) -> tuple[Tensor, None]:
+        s, y = ctx.saved_tensors
+        return linear_backward(grad_output, s, y), None
+
+    @staticmethod
+    def jvp(ctx: Any, tangent: Tensor, _: Any) -> tuple[Tensor, None]:
+        s, y = ctx.saved_tensors
+        return linear_backward(tangent, s, y), None
+
+
+def _leaky_relu_values(x: Tensor, a: float, out: Tensor | None = None) -> Tensor:
+    """Forward only (nothing to save): ``y = max(x, a x)`` for ``0 < a <= 1``, else ``x s``."""
+    if 0 < a <= 1:  # (a = 0 is excluded: max(inf, 0 * inf) would be NaN)
+        ax = x * a
+        return torch.maximum(x, ax, out=ax if out is None else out)
+    y = _LeakyReLUFunction.forward(x, a)[0]
+    return y if out is None else out.copy_(y)
 
 
 def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
@@ -161,9 +187,12 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
         tensor([-1.,  0.,  3.])
     """
     _check_input("leaky_relu", input)
-    slope = _check_number("leaky_relu", "negative_slope", negative_slope)
-    y = _LeakyReLUFunction.apply(input, slope, _check_inplace("leaky_relu", inplace, input))
-    return input if inplace else y
+    a = _check_number("leaky_relu", "negative_slope", negative_slope)
+    inplace = _check_inplace("leaky_relu", inplace, input)
+    if _recording(input):
+        y = _LeakyReLUFunction.apply(input, a)[0]
+        return input.copy_(y) if inplace else y
+    return _leaky_relu_values(input, a, out=input if inplace else None)
 
 
 def leaky_relu_derivative(x: Tensor, negative_slope: float = 0.01) -> Tensor:
