@@ -1,14 +1,17 @@
 """The Variants chapter's checkers: solutions pass, stubs and plausible wrong answers fail
 with messages that point at the mistake."""
 
+import inspect
 import math
+import pydoc
 
 import pytest
 import torch
+import torch.nn.functional as F
 from torch import nn
 
-from relu_course import data
-from relu_course.checks import check_elu, check_prelu_training, check_selu_constants
+from relu_course.checks import check_elu, check_selu_constants, check_swiglu
+from relu_course.checks import variants as variants_checks
 
 
 def stub(*args, **kwargs):
@@ -110,58 +113,87 @@ def test_check_selu_constants_rejects_wrong_constants_with_a_hint(wrong, message
         check_selu_constants(wrong)
 
 
-# --- PReLU training --------------------------------------------------------------------------
+# --- SwiGLU (debug) -------------------------------------------------------------------------
 
-def _prelu_net(seed=0):
-    torch.manual_seed(seed)
-    return nn.Sequential(nn.Linear(64, 64), nn.PReLU(), nn.Linear(64, 10))
+class PlantedSwiGLU(nn.Module):
+    """The lab's block with its planted fault: SiLU of the product."""
 
+    def __init__(self, d_model, d_hidden):
+        super().__init__()
+        self.gate = nn.Linear(d_model, d_hidden, bias=False)
+        self.value = nn.Linear(d_model, d_hidden, bias=False)
+        self.out = nn.Linear(d_hidden, d_model, bias=False)
 
-def _train(model, epochs=40):
-    split = data.digits()
-    opt = torch.optim.Adam(model.parameters(), lr=1e-2)
-    for _ in range(epochs):  # full batch: a few hundred milliseconds
-        loss = nn.functional.cross_entropy(model(split.X_train), split.y_train)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    return model
+    def forward(self, x):
+        return self.out(F.silu(self.gate(x) * self.value(x)))
 
 
-def test_check_prelu_training_accepts_a_trained_prelu_network(capsys):
-    check_prelu_training(_train(_prelu_net()))
-    assert capsys.readouterr().out.startswith("✓ test accuracy 0.9")
+def _variant(forward):
+    return type("Learner", (PlantedSwiGLU,), {"forward": forward})
 
 
-def test_check_prelu_training_calls_a_training_function_and_checks_its_model(capsys):
-    check_prelu_training(lambda: _train(_prelu_net()))
-    assert capsys.readouterr().out.startswith("✓ test accuracy 0.9")
+def test_check_swiglu_accepts_the_fixed_block(capsys):
+    check_swiglu(_variant(lambda self, x: self.out(F.silu(self.gate(x)) * self.value(x))))
+    assert capsys.readouterr().out.startswith("✓ the block computes")
 
 
-def test_check_prelu_training_rejects_a_stub_training_function():
+def test_check_swiglu_rejects_the_stub_saying_it_is_not_implemented():
+    def forward(self, x):
+        raise NotImplementedError()
+
     with pytest.raises(AssertionError, match="not implemented yet"):
-        check_prelu_training(stub)
+        check_swiglu(_variant(forward))
 
 
-def test_check_prelu_training_rejects_an_untrained_network_because_slopes_did_not_move():
-    with pytest.raises(AssertionError, match=r"still at their initial value 0\.25"):
-        check_prelu_training(_prelu_net())
+@pytest.mark.parametrize(
+    ("forward", "message"),
+    [
+        (PlantedSwiGLU.forward, "SiLU is applied to the product"),
+        (lambda self, x: self.out(torch.sigmoid(self.gate(x)) * self.value(x)),
+         "original GLU"),
+        (lambda self, x: self.out(F.silu(self.value(x)) * self.gate(x)), "swapped"),
+        (lambda self, x: self.out(F.relu(self.gate(x)) * self.value(x)), "ReGLU"),
+        (lambda self, x: self.out(F.silu(self.gate(x))), "value path is missing"),
+        (lambda self, x: self.out(F.silu(self.gate(x)) + self.value(x)), "added"),
+        (lambda self, x: self.out(self.gate(x) * self.value(x)), "bilinear"),
+        (lambda self, x: self.out(F.gelu(self.gate(x)) * self.value(x)),
+         "compare it with the forward pass term by term"),
+    ],
+    ids=["planted-fault", "sigmoid-gate", "swapped", "relu-gate", "no-value", "sum",
+         "linear-gate", "other"],
+)
+def test_check_swiglu_names_the_misconception_of_each_wrong_block(forward, message):
+    with pytest.raises(AssertionError, match=message):
+        check_swiglu(_variant(forward))
 
 
-def test_check_prelu_training_rejects_a_network_without_prelu():
-    relu_net = _train(nn.Sequential(nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 10)))
-    with pytest.raises(AssertionError, match="no PReLU module"):
-        check_prelu_training(relu_net)
+def test_check_swiglu_wants_the_class_with_its_three_layers():
+    with pytest.raises(AssertionError, match="the class of your block"):
+        check_swiglu(PlantedSwiGLU(4, 8))
+
+    class Renamed(nn.Module):
+        def __init__(self, d_model, d_hidden):
+            super().__init__()
+            self.w1 = nn.Linear(d_model, d_hidden, bias=False)
+
+        def forward(self, x):
+            return x
+
+    with pytest.raises(AssertionError, match=r"named \['gate', 'value', 'out'\]"):
+        check_swiglu(Renamed)
 
 
-def test_check_prelu_training_rejects_slopes_set_by_hand_on_an_untrained_network():
-    model = _prelu_net()
-    with torch.no_grad():
-        model[1].weight.fill_(0.1)
-    with pytest.raises(AssertionError, match=r"below the target 0\.90"):
-        check_prelu_training(model)
+# --- no answers in help() --------------------------------------------------------------------
+
+@pytest.mark.parametrize("checker", [check_elu, check_selu_constants, check_swiglu])
+def test_help_of_a_checker_shows_no_answer(checker):
+    text = pydoc.render_doc(checker, renderer=pydoc.plaintext)
+    for answer in ("1.6732", "1.0507", "clamp(x, max=0)", "F.silu(self.gate(x)) * self.value",
+                   "exp(0.5)", "erfc"):
+        assert answer not in text, answer
 
 
-def test_check_prelu_training_rejects_something_that_is_not_a_model():
-    with pytest.raises(AssertionError, match=r"nn\.Module"):
-        check_prelu_training(0.95)
+def test_the_first_screen_of_the_module_shows_no_hint():
+    first_screen = "\n".join(inspect.getsource(variants_checks).splitlines()[:60])
+    for rung in (r for ladder in variants_checks.HINTS.values() for r in ladder):
+        assert rung not in first_screen

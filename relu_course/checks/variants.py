@@ -2,7 +2,9 @@
 
 - :func:`check_elu`: an ELU written from elementary tensor operations, values and gradients.
 - :func:`check_selu_constants`: SELU's ``alpha`` and ``lambda`` derived from its fixed point.
-- :func:`check_prelu_training`: a trained digits classifier with PReLU activations.
+- :func:`check_swiglu`: a SwiGLU feed-forward block with its planted fault fixed.
+
+Each exercise's hint ladder is in :data:`HINTS` (shown by ``relu_course.checks.hints``).
 """
 
 from __future__ import annotations
@@ -18,19 +20,13 @@ from relu_course.checks._common import (
     assert_close,
     call_learner,
     check_tensor_like,
-    digits_test_accuracy,
     edge_values,
     fail,
     gradient,
     passed,
 )
 
-__all__ = ["check_elu", "check_prelu_training", "check_selu_constants"]
-
-# Test accuracy that check_prelu_training requires on the digits' test split.
-PRELU_ACCURACY_TARGET = 0.90
-# PyTorch's initial PReLU slope; a slope still here was not learned.
-PRELU_INIT = 0.25
+__all__ = ["check_elu", "check_selu_constants", "check_swiglu"]
 
 
 def _elu_inputs() -> list[torch.Tensor]:
@@ -146,9 +142,9 @@ def check_selu_constants(selu_constants: Callable[[], Any]) -> None:
     For :math:`z \sim \mathcal N(0, 1)` the two conditions
     :math:`\mathbb E[\operatorname{SELU}(z)] = 0` and
     :math:`\mathbb E[\operatorname{SELU}(z)^2] = 1` fix the two constants; the checker
-    compares with the values PyTorch uses (``alpha ≈ 1.6733``, ``lambda ≈ 1.0507``) to a
-    relative tolerance of ``1e-6``, and recognises the common slips (swapped order, the
-    variance condition solved for ``lambda`` instead of ``lambda**2``).
+    compares with the values PyTorch uses to a relative tolerance of ``1e-6``, and
+    recognises the common slips (swapped order, the variance condition solved for
+    ``lambda`` instead of ``lambda**2``).
 
     Args:
         selu_constants: the learner's function with no arguments returning ``(alpha, lam)``.
@@ -157,10 +153,12 @@ def check_selu_constants(selu_constants: Callable[[], Any]) -> None:
         AssertionError: with the expected and the actual values and a hint.
 
     Examples:
-        >>> check_selu_constants(lambda: (1.6732632423543772, 1.0507009873554805))
-        ✓ alpha = 1.673263, lambda = 1.050701: SELU's fixed point (mean 0, variance 1)
+        >>> check_selu_constants(lambda: (1.0, 1.0))
+        Traceback (most recent call last):
+        ...
+        AssertionError: alpha is wrong...
     """
-    expected_alpha, expected_lam = 1.6732632423543772, 1.0507009873554805
+    expected_alpha, expected_lam = _selu_constants()
     result = call_learner(selu_constants, name="selu_constants")
     if isinstance(result, torch.Tensor) and result.numel() == 2:
         result = tuple(result.tolist())
@@ -216,63 +214,141 @@ def check_selu_constants(selu_constants: Callable[[], Any]) -> None:
     passed(f"alpha = {alpha:.6f}, lambda = {lam:.6f}: SELU's fixed point (mean 0, variance 1)")
 
 
-def _prelu_modules(model: nn.Module) -> list[nn.Module]:
-    return [m for m in model.modules() if type(m).__name__ == "PReLU"]
+def _selu_constants() -> tuple[float, float]:
+    from relu_course.activations import SELU_ALPHA, SELU_LAMBDA
+
+    return SELU_ALPHA, SELU_LAMBDA
 
 
-def check_prelu_training(model: Any) -> None:
-    """Check a trained digits classifier whose hidden activations are PReLUs.
+def _swiglu_reference(block: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    return block.out(F.silu(block.gate(x)) * block.value(x))
 
-    Pass the trained model, or the learner's function that trains and returns it (the
-    checker then calls it once). The model is measured on the test split of
-    :func:`relu_course.data.digits` (flat 64-pixel inputs). It requires
 
-    - at least one PReLU module (``torch.nn.PReLU`` or ``relu_course.activations.PReLU``),
-    - slopes that training has moved away from their initial value 0.25 (at least one by
-      more than 0.01): a slope that never moved was not learned, and
-    - a test accuracy of at least 90%.
+def _swiglu_suspects(block: nn.Module, x: torch.Tensor) -> list[tuple[torch.Tensor, str]]:
+    """Outputs of the usual wrong blocks, each with the misconception it shows."""
+    g, v = block.gate(x), block.value(x)
+    return [
+        (block.out(F.silu(g * v)),
+         "SiLU is applied to the product of gate and value. In a gated unit only the gate "
+         "goes through the non-linearity; the value path must stay linear."),
+        (block.out(torch.sigmoid(g) * v),
+         "the gate is sigmoid(x W_gate): that is the original GLU (Dauphin et al., 2017). "
+         "SwiGLU gates with SiLU(x W_gate) = x W_gate * sigmoid(x W_gate)."),
+        (block.out(F.silu(v) * g),
+         "gate and value are swapped: SiLU goes on the `gate` projection, the `value` "
+         "projection stays linear."),
+        (block.out(F.relu(g) * v),
+         "the gate is ReLU(x W_gate): that is ReGLU, another member of the family. "
+         "SwiGLU uses SiLU."),
+        (block.out(F.silu(g)),
+         "the value path is missing: without the product with x W_value the block is an "
+         "ordinary SiLU feed-forward block, not a gated one."),
+        (block.out(g * v),
+         "the gate has no non-linearity: gate times value is a bilinear layer. SwiGLU "
+         "passes the gate through SiLU first."),
+        (block.out(F.silu(g) + v),
+         "gate and value are added; a gated unit multiplies them element by element."),
+    ]
+
+
+def check_swiglu(block_class: Any) -> None:
+    r"""Check a SwiGLU feed-forward block class, ``block_class(d_model, d_hidden)``.
+
+    The block computes
+
+    .. math:: \operatorname{FFN}_{\mathrm{SwiGLU}}(x) =
+              \bigl(\operatorname{SiLU}(x W_{\text{gate}}) \odot x W_{\text{value}}\bigr)
+              W_{\text{out}}
+
+    (Shazeer, 2020). The checker builds the learner's block for two sizes, gives its
+    ``gate``, ``value`` and ``out`` layers (``nn.Linear`` without bias) seeded weights, and
+    compares its output on random float64 inputs of shape ``(batch, d_model)`` and
+    ``(batch, tokens, d_model)`` with the formula, to ``1e-10``. A wrong output is compared
+    with the usual faults (non-linearity on the product, sigmoid or ReLU gate, gate and value
+    swapped, a missing value path) and the message names the one it matches.
 
     Args:
-        model: the learner's trained ``nn.Module``, mapping ``(N, 64)`` to ``(N, 10)`` logits,
-            or a function without arguments that trains and returns it.
+        block_class: the learner's ``nn.Module`` subclass.
 
     Raises:
-        AssertionError: with what was measured and a hint.
+        AssertionError: with the input shape, the expected and the actual output and a hint.
+
+    Examples:
+        >>> class Plain(nn.Module):
+        ...     def __init__(self, d_model, d_hidden):
+        ...         super().__init__()
+        ...         self.gate = nn.Linear(d_model, d_hidden, bias=False)
+        ...         self.value = nn.Linear(d_model, d_hidden, bias=False)
+        ...         self.out = nn.Linear(d_hidden, d_model, bias=False)
+        ...     def forward(self, x):
+        ...         return self.out(self.gate(x) * self.value(x))
+        >>> check_swiglu(Plain)
+        Traceback (most recent call last):
+        ...
+        AssertionError: Plain's output is wrong...
     """
-    if callable(model) and not isinstance(model, nn.Module):
-        model = call_learner(model)
-    if not isinstance(model, nn.Module):
-        fail(
-            "the exercise asks for the trained model (an nn.Module).",
-            actual=model,
-            hint="return the network you trained, not its history or its accuracy.",
-        )
-    prelus = _prelu_modules(model)
-    if not prelus:
-        fail(
-            "the model has no PReLU module.",
-            actual=model,
-            hint="build it with models.mlp([...], activation='prelu') or nn.PReLU().",
-        )
-    slopes = torch.cat([m.weight.detach().flatten().cpu() for m in prelus])
-    moved = float((slopes - PRELU_INIT).abs().max())
-    if moved <= 0.01:
-        fail(
-            "the PReLU slopes are still at their initial value 0.25: they were not learned.",
-            actual=slopes,
-            hint="train the model (its PReLU weights are parameters, so the optimiser updates "
-            "them), and pass model.parameters() to the optimiser.",
-        )
-    accuracy = digits_test_accuracy(
-        model, hint="the last layer is nn.Linear(hidden, 10), without an activation after it."
-    )
-    if accuracy < PRELU_ACCURACY_TARGET:
-        fail(
-            f"test accuracy {accuracy:.3f} is below the target {PRELU_ACCURACY_TARGET:.2f}.",
-            hint="train longer, or with Adam (lr about 1e-2); a hidden layer of 64 units "
-            "is enough.",
-        )
-    passed(
-        f"test accuracy {accuracy:.3f}; {slopes.numel()} learned PReLU slope(s) from "
-        f"{float(slopes.min()):.2f} to {float(slopes.max()):.2f}"
-    )
+    if not (isinstance(block_class, type) and issubclass(block_class, nn.Module)):
+        fail("check_swiglu takes the class of your block (an nn.Module subclass), not an "
+             "instance or a function.", actual=block_class,
+             hint="pass FixedSwiGLU itself: check_swiglu(FixedSwiGLU).")
+    gen = torch.Generator().manual_seed(0)
+    for d_model, d_hidden, shape in ((6, 10, (5, 6)), (4, 8, (3, 7, 4))):
+        block = call_learner(block_class, d_model, d_hidden, name=block_class.__name__)
+        layers = {name: getattr(block, name, None) for name in ("gate", "value", "out")}
+        missing = [name for name, layer in layers.items() if not isinstance(layer, nn.Linear)]
+        if missing:
+            fail(f"the block has no nn.Linear layer(s) named {missing}.",
+                 hint="keep the constructor of SwiGLU: gate, value and out, nn.Linear "
+                      "without bias.")
+        block = block.double()
+        with torch.no_grad():
+            for layer in layers.values():
+                layer.weight.copy_(torch.randn(layer.weight.shape, generator=gen,
+                                               dtype=torch.float64))
+                if layer.bias is not None:
+                    layer.bias.zero_()
+        x = torch.randn(shape, generator=gen, dtype=torch.float64)
+        actual = call_learner(block, x, name=f"{block_class.__name__}.forward")
+        with torch.no_grad():
+            expected = _swiglu_reference(block, x)
+            suspects = _swiglu_suspects(block, x)
+        check_tensor_like(actual, expected, input=x, what=f"{block_class.__name__}(x)")
+        if torch.allclose(actual, expected, rtol=1e-10, atol=1e-10):
+            continue
+        hint = ("write out (SiLU(x W_gate) * x W_value) W_out and compare it with the forward "
+                "pass term by term.")
+        for output, misconception in suspects:
+            if torch.allclose(actual, output, rtol=1e-10, atol=1e-10):
+                hint = misconception
+                break
+        fail(f"{block_class.__name__}'s output is wrong for an input of shape {shape}.",
+             expected=expected, actual=actual, hint=hint)
+    passed("the block computes (SiLU(x W_gate) * x W_value) W_out for 2-D and 3-D inputs")
+
+
+# The hint ladders, last in the module: help() and the first screen show none of them.
+HINTS = {
+    "my_elu": (
+        "Write the two branches separately and let torch.where pick one per element; then "
+        "call the checker and read what it says about large inputs.",
+        "torch.where computes both branches for every element, and its backward pass sends "
+        "a zero gradient into the branch it did not pick. Zero times an infinite derivative "
+        "is NaN, so the exponential must never see a large positive input.",
+        "Exponentiate only the non-positive part: torch.exp(torch.clamp(x, max=0)).",
+    ),
+    "selu_constants": (
+        "Split each expectation at z = 0: for z > 0 SELU is lambda * z, for z <= 0 it is "
+        "lambda * alpha * (exp(z) - 1). The mean condition does not involve lambda at all.",
+        "Truncated normal moments: E[z; z > 0] = 1/sqrt(2 pi), E[z^2; z > 0] = 1/2, and "
+        "E[exp(k z); z <= 0] = exp(k^2 / 2) * Phi(-k), with Phi(t) = erfc(-t / sqrt(2)) / 2.",
+        "alpha = -E[z; z > 0] / E[exp(z) - 1; z <= 0], then "
+        "lambda = 1 / sqrt(1/2 + alpha^2 * E[(exp(z) - 1)^2; z <= 0]).",
+    ),
+    "swiglu": (
+        "Write the block's formula next to its forward pass and match them term by term: "
+        "which tensor goes through SiLU?",
+        "In a gated unit only the gate goes through the non-linearity; the value path stays "
+        "linear, and the product of the two is what makes the block multiplicative.",
+        "return self.out(F.silu(self.gate(x)) * self.value(x))",
+    ),
+}
