@@ -169,7 +169,7 @@ def test_labels_are_escaped_and_cannot_end_the_spec_early():
     ({0: {"a": ([1, 2], [0, 1])}}, {"log_y": "yes"}, TypeError, "log_y must be True or False"),
     ({0: {"a": ([0, 1], [0, 1])}}, {"marks": {"kink": "zero"}}, ValueError, "finite number"),
     ({0: {"a": ([0, 1], [0, 1])}}, {"slider_label": ""}, TypeError, "slider_label"),
-    ({0: {"a": (np.zeros(60_000), np.zeros(60_000))}}, {}, ValueError, "at most 100000"),
+    ({0: {"a": (np.zeros(30_000), np.zeros(30_000))}}, {}, ValueError, "at most 50000"),
 ])
 def test_bad_input_gets_one_clear_error(frames, kwargs, error, match):
     options = {"slider_label": "s", "x_label": "x", "y_label": "y", "key": "k", **kwargs}

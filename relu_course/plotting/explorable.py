@@ -34,7 +34,7 @@ from relu_course.plotting._vega import Frames, _html, _padded, _spec
 
 __all__ = ["Explorable", "explorable_lines"]
 
-MAX_POINTS = 100_000  # numbers per figure, x and y together: keeps a page within its budget
+MAX_POINTS = 50_000  # numbers per figure, x and y together: about 0.45 MB of a page's 3 MB
 _KEY = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,63}")
 
 
@@ -218,7 +218,7 @@ def explorable_lines(
         frames: ``{slider value: {series label: (x, y)}}``, in slider order. Slider values
             are all numbers or all strings; every frame has the same series. ``x`` and ``y``
             are 1-D tensors, arrays or lists of equal length, drawn in the order given;
-            ``x`` is finite, ``y`` may hold NaN (a gap). At most 100,000 numbers in all.
+            ``x`` is finite, ``y`` may hold NaN (a gap). At most 50,000 numbers in all.
         slider_label: what the slider sets, e.g. ``"negative slope α"``.
         x_label: the x axis, with units if any.
         y_label: the y axis, with units if any.
@@ -242,7 +242,7 @@ def explorable_lines(
             numbers and strings; a label that is not a non-empty string; a missing ``key``.
         ValueError: frames with different series; ``x`` and ``y`` of different lengths; a
             non-finite ``x``; an ``initial`` that is not a slider value; non-positive values on
-            a log axis; more than 100,000 numbers.
+            a log axis; more than 50,000 numbers.
 
     Examples:
         >>> import torch
