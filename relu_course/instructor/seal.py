@@ -29,9 +29,12 @@ from __future__ import annotations
 import builtins
 import hashlib
 import hmac
+import os
 import sys
 import types
 from typing import Any, Callable
+
+import torch
 
 MIME = "application/x.relu-course-check+json"
 RUNNER = "__relu_course_check__"
@@ -42,6 +45,7 @@ _TORCH = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.au
 _IPYTHON_NAMES = frozenset({"exit", "quit", "get_ipython", "display", "input", "__IPYTHON__"})
 _IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: such classes cannot be patched
 _EMPTY = object()  # an empty closure cell
+_TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
 
 
 class GradingIntegrityError(Exception):
@@ -67,6 +71,19 @@ def _cells(fn: types.FunctionType) -> tuple[Any, ...]:
         except ValueError:
             out.append(_EMPTY)
     return tuple(out)
+
+
+def _torch_wrapper(new: Any, old: Any) -> bool:
+    """Whether ``new`` is torch's own wrapper of ``old`` (``torch._dynamo`` wraps
+    ``torch.manual_seed`` when it is first imported): put back, but not reported."""
+    code = getattr(new, "__code__", None)
+    if code is None or not code.co_filename.startswith(_TORCH_DIR):
+        return False
+    for _ in range(5):
+        new = getattr(new, "__wrapped__", None)
+        if new is old:
+            return True
+    return False
 
 
 class Snapshot:
@@ -118,9 +135,11 @@ class Snapshot:
                 undone.append(f"sys.modules[{name!r}]")
             present = vars(module)
             for key, value in namespace.items():
-                if present.get(key, _EMPTY) is not value and self._counts(module, key):
+                now = present.get(key, _EMPTY)
+                if now is not value and self._counts(module, key):
                     present[key] = value
-                    undone.append(f"{name}.{key}")
+                    if not _torch_wrapper(now, value):
+                        undone.append(f"{name}.{key}")
             if module is not builtins:  # a new global that shadows a builtin
                 for key in [k for k in present if k not in namespace]:
                     if key in self.builtin_names and not key.startswith("__"):
