@@ -16,6 +16,7 @@ from torch import nn
 
 from relu_course.activations import FUNCTIONS
 from relu_course.data import split, two_moons
+from relu_course.geometry import ClassGrid
 from relu_course.plotting import (
     PALETTE,
     plot_activations,
@@ -356,6 +357,32 @@ def test_plot_linear_regions_puts_each_region_where_it_is():
     assert fig.axes[0].get_title() == "2 linear regions"
     assert np.array_equal(image[0, 0], image[-1, 0])  # left column: one colour, bottom to top
     assert not np.array_equal(image[0, 0], image[0, -1])  # left and right halves differ
+
+
+def test_plot_decision_regions_draws_a_given_grid():
+    # The grid from geometry: class 1 on the right half; plotting runs no model.
+    grid = ClassGrid(classes=torch.tensor([[0, 1], [0, 1]]), xs=torch.tensor([-1.0, 1.0]),
+                     ys=torch.tensor([-2.0, 2.0]))
+    fig = plot_decision_regions(grid, [[-0.5, 0.0], [0.5, 0.0]], [0, 1], title="given")
+    ax = fig.axes[0]
+    assert (ax.get_xlim(), ax.get_ylim()) == ((-1.0, 1.0), (-2.0, 2.0))
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
+
+
+def test_plot_linear_regions_draws_given_regions_as_it_draws_a_models():
+    model = _relu_net()
+    given = plot_linear_regions(linear_regions(model, resolution=40), title="net")
+    computed = plot_linear_regions(model, resolution=40, title="net")
+    assert given.axes[0].get_title() == computed.axes[0].get_title()
+    assert np.array_equal(given.axes[0].get_images()[0].get_array(),
+                          computed.axes[0].get_images()[0].get_array())
+
+
+def test_region_plots_reject_what_is_neither_a_grid_nor_a_model():
+    with pytest.raises(TypeError, match="ClassGrid"):
+        plot_decision_regions(np.zeros((3, 3)), np.zeros((2, 2)), [0, 1])
+    with pytest.raises(TypeError, match="Regions"):
+        plot_linear_regions(np.zeros((3, 3)))
 
 
 def test_plot_linear_regions_rejects_bad_limits():
