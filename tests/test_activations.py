@@ -6,6 +6,12 @@ ELU/SELU forward pass. GELU, SiLU, sigmoid and tanh (and the ELU/SELU gradients)
 library (``exp``, ``erf``, ``tanh``) through separate tensor operations where PyTorch uses one
 fused kernel with its own polynomial (or oneDNN's, for float32 GELU); those agree to a few
 units of ``eps`` relative to ``max(1, |value|)``, the tightest bounds measured on this CPU.
+
+Portable: the tests pass on every CPU code path PyTorch picks (AVX-512, AVX2, plain), e.g. run
+them under ``ATEN_CPU_CAPABILITY=avx2 MKL_CBWR=AVX2 ONEDNN_MAX_CPU_ISA=AVX2`` and under
+``ATEN_CPU_CAPABILITY=default MKL_CBWR=COMPATIBLE ONEDNN_MAX_CPU_ISA=SSE41``. Where PyTorch's
+own kernels disagree across those paths, ours are held to the right value
+(:func:`settle_disagreements`), never to one path's.
 """
 
 from __future__ import annotations
@@ -92,6 +98,27 @@ def assert_ulps(actual: torch.Tensor, expected: torch.Tensor, ulps: float) -> No
     assert worst <= 0, f"off by more than {ulps} eps: worst excess {float(worst):.3g}"
 
 
+def settle_disagreements(twin, x: torch.Tensor, y_ref: torch.Tensor) -> torch.Tensor:
+    """PyTorch's values, except where PyTorch disagrees with itself across CPU code paths.
+
+    On an AVX-512 CPU, float32 and bfloat16 GELU run oneDNN's vectorised kernel, which returns
+    NaN at +inf, overflows to +inf near the largest float (3.4e38), and is up to 6 eps off in
+    the negative tail, where the math, PyTorch's float64 kernel and the AVX2 and plain code
+    paths (``ATEN_CPU_CAPABILITY=avx2`` or ``default``, ``ONEDNN_MAX_CPU_ISA`` lowered) give
+    +inf, a finite value and a value within 2.5 eps. What a test expects must not depend on the
+    CPU it runs on, so wherever PyTorch's result is of another kind (NaN, infinite, finite) than
+    its float64 result or more than 1 eps from it, ours is held to the float64 result rounded to
+    the dtype: the right value, which every code path should give.
+    """
+    y64 = twin(x.detach().double())
+    rounded = y64.to(y_ref.dtype)
+    kind = (y_ref.isnan() != y64.isnan()) | (y_ref.isinf() != y64.isinf())
+    kind |= y_ref.isinf() & (y_ref != rounded)
+    eps = torch.finfo(y_ref.dtype).eps
+    off = (y_ref.double() - y64).abs() > eps * y64.abs().clamp(min=1)
+    return torch.where(kind | (off & y_ref.isfinite() & y64.isfinite()), rounded, y_ref)
+
+
 def forward_backward(fn, x: torch.Tensor, g: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     x = x.detach().clone().requires_grad_()
     y = fn(x)
@@ -158,6 +185,7 @@ def test_smooth_activations_match_pytorch_within_a_few_eps(name, dtype, device):
     g = upstream(x)
     y, dx = forward_backward(ours, x, g)
     y_ref, dx_ref = forward_backward(twin, x, g)
+    y_ref = settle_disagreements(twin, x, y_ref)
     if fwd_ulps == 0:  # ELU and SELU's forward: expm1 and the same multiplications
         assert_bitwise(y, y_ref)
     else:
