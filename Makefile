@@ -82,7 +82,7 @@ reseed: setup
 	$(BIN)/python tests/reseed.py
 
 bench: setup
-	$(BIN)/python -m relu_course.bench
+	$(BIN)/python benchmarks/bench.py
 
 clean:
 	rm -rf _build .pytest_cache .ruff_cache

@@ -49,7 +49,7 @@ timeout 300 "$PY" -m pytest book --nbval-lax --nbval-current-env -q -p no:cachep
   2>&1 | tail -n 25 | tee -a "$OUT" || status=1
 
 # The bench exits with 3 when a target is missed: a result shown in its table, not a failure.
-bench() { timeout 240 "$PY" -m relu_course.bench --device cuda "$@" 2>&1 | tee -a "$OUT" \
+bench() { timeout 240 "$PY" benchmarks/bench.py --device cuda "$@" 2>&1 | tee -a "$OUT" \
           || { rc=$?; [ "$rc" -eq 3 ] || status=1; }; }
 
 section "benchmark on the GPU: 2^22 elements, fit, fused Linear+ReLU"

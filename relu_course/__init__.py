@@ -12,8 +12,8 @@ Small modules, one concept each:
 - :mod:`relu_course.stats`: the one rule for judging a claim (per-seed values in; verdict,
   effect and 95% interval out).
 - :mod:`relu_course.report`: hands a lab's numbers and verdicts to the book's pages.
-- :mod:`relu_course.fused`, :mod:`relu_course.bench`: a fused Linear+ReLU for the GPU, and
-  the benchmark behind the performance budgets (``python -m relu_course.bench``).
+- :mod:`relu_course.fused`: a fused Linear+ReLU for the GPU. The benchmark behind the
+  performance budgets lives outside the package, in ``benchmarks/`` (``make bench``).
 
 Importing the package is cheap: submodules load on first use.
 """
@@ -27,7 +27,6 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations",
-    "bench",
     "checks",
     "data",
     "device",

@@ -1,4 +1,4 @@
-"""relu_course.bench: each part of the benchmark runs on tiny sizes and reports what it measured.
+"""benchmarks/bench.py: each part of the benchmark runs on tiny sizes and reports what it measured.
 
 These are smoke tests of the benchmark's pieces, not timed assertions: the numbers of a
 shared test machine mean nothing, so only their shape and sign are checked.
@@ -6,15 +6,30 @@ shared test machine mean nothing, so only their shape and sign are checked.
 
 from __future__ import annotations
 
+import doctest
+import importlib.util
 import json
 import math
+import sys
 import textwrap
+from pathlib import Path
 
 import nbformat
 import pytest
 
-from relu_course import bench
-from relu_course.bench import Row
+
+def _load_bench():
+    """The benchmark lives outside the package, in benchmarks/: load it from its file."""
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "bench.py"
+    spec = importlib.util.spec_from_file_location("bench", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["bench"] = module  # dataclasses look their module up here
+    spec.loader.exec_module(module)
+    return module
+
+
+bench = _load_bench()
+Row = bench.Row
 
 
 def test_row_status_compares_the_value_with_its_target_in_the_right_direction():
@@ -159,3 +174,17 @@ def test_main_explains_that_notebooks_are_timed_in_a_checkout_of_the_course(tmp_
         bench.main(["--only", "notebooks", "--root", str(tmp_path)])
     assert info.value.code == 2
     assert "holds no _toc.yml" in capsys.readouterr().err
+
+
+
+def test_docstring_examples_run():
+    result = doctest.testmod(bench, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
+    assert result.attempted >= 4 and result.failed == 0
+
+
+def test_the_learners_package_does_not_ship_the_benchmark():
+    import relu_course
+
+    assert "bench" not in relu_course.__all__
+    assert importlib.util.find_spec("relu_course.bench") is None
+

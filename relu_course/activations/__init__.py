@@ -37,7 +37,7 @@ Three promises, checked in ``tests/test_activations.py``:
   patterns, give the same bits). PyTorch runs one fused kernel per pass, so ours stay slower:
   forward+backward on 2**22 float32 values, ReLU takes about 1.2-1.35x PyTorch's time (its
   backward needs a mask pass and a select pass, PyTorch's one), GELU about 2x (``erf`` alone
-  costs most of PyTorch's whole fused GELU), the others 1.4-2x. ``python -m relu_course.bench``
+  costs most of PyTorch's whole fused GELU), the others 1.4-2x. ``benchmarks/bench.py``
   measures them.
 
 The whole of autograd: each ``autograd.Function`` is written in the style ``torch.func``

@@ -1,7 +1,9 @@
 """Measure what the course costs a learner, and compare its activations with PyTorch's.
 
-Run ``python -m relu_course.bench`` (or ``make bench``): it prints one table with, per row,
-what was measured, its target and whether the target is met.
+Run ``python benchmarks/bench.py`` (or ``make bench``) in a checkout of the course: it prints one
+table with, per row, what was measured, its target and whether the target is met. It lives
+outside the package (learners install ``relu_course`` without it) and imports the package's
+private names where it times them.
 
 - **activations**: every activation of :mod:`relu_course.activations` against its
   ``torch.nn.functional`` twin on ``2**22`` float32 elements, forward and forward+backward:
@@ -191,24 +193,24 @@ def interleaved_medians(
 
 # ----------------------------------------------------------------------------- activations
 def _twins() -> dict[str, tuple[Callable[..., torch.Tensor], Callable[..., torch.Tensor]]]:
-    """name -> (ours, PyTorch's), called as ``f(x)`` or, for prelu, ``f(x, weight)``."""
+    """name -> (ours, PyTorch's), called as ``f(x)`` or, for prelu, ``f(x, weight)``.
+
+    Every activation of the registry that has a PyTorch twin, in the registry's order, and GELU's
+    tanh approximation after GELU.
+    """
     import torch.nn.functional as F
 
-    from relu_course import activations as A
+    from relu_course.activations import RECORDS, gelu
 
-    return {
-        "relu": (A.relu, F.relu),
-        "leaky_relu": (A.leaky_relu, F.leaky_relu),
-        "prelu": (A.prelu, F.prelu),
-        "elu": (A.elu, F.elu),
-        "selu": (A.selu, F.selu),
-        "gelu": (A.gelu, F.gelu),
-        "gelu_tanh": (lambda x: A.gelu(x, approximate="tanh"),
-                      lambda x: F.gelu(x, approximate="tanh")),
-        "silu": (A.silu, F.silu),
-        "sigmoid": (A.sigmoid, torch.sigmoid),
-        "tanh": (A.tanh, torch.tanh),
-    }
+    twins = {}
+    for record in RECORDS:
+        if record.reference is None:  # the identity: nothing to time
+            continue
+        twins[record.name] = (record.function, record.reference)
+        if record.name == "gelu":
+            twins["gelu_tanh"] = (lambda x: gelu(x, approximate="tanh"),
+                                  lambda x: F.gelu(x, approximate="tanh"))
+    return twins
 
 
 def _forward(f: Callable[..., torch.Tensor], x: torch.Tensor,
@@ -772,15 +774,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The command line: run the chosen sections and print one table.
 
     Examples:
-        ``python -m relu_course.bench`` (everything but ``make``),
-        ``python -m relu_course.bench --only activations,fit --device cuda``,
-        ``python -m relu_course.bench --quick`` (tiny sizes: checks that it runs).
+        ``python benchmarks/bench.py`` (everything but ``make``),
+        ``python benchmarks/bench.py --only activations,fit --device cuda``,
+        ``python benchmarks/bench.py --quick`` (tiny sizes: checks that it runs).
 
     Returns:
         0 when every target is met, :data:`EXIT_MISSED` when one is missed or could not be
         measured (a result, not a crash: a crash exits with 1 or 2).
     """
-    parser = argparse.ArgumentParser(prog="python -m relu_course.bench",
+    parser = argparse.ArgumentParser(prog="python benchmarks/bench.py",
                                      description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", type=_sections, default=DEFAULT_SECTIONS,
                         help=f"comma-separated sections among {', '.join(SECTIONS)} "
