@@ -627,6 +627,10 @@ def test_dark_mode_toggle_darkens_pages_and_keeps_figures_readable(visit) -> Non
     backings = page.eval_on_selector_all(
         "article img", "is => is.map(i => getComputedStyle(i).backgroundColor)")
     assert all(luminance(b) > 0.6 for b in backings), backings
+    # Explorable figures sit on the same white card, their text dark on it.
+    cards = page.eval_on_selector_all(EXPLORABLE, """es => es.map(e => {
+        const s = getComputedStyle(e); return [s.backgroundColor, s.color]; })""")
+    assert all(luminance(b) > 0.6 and luminance(c) < 0.25 for b, c in cards), cards
     page.reload()
     assert page.evaluate("document.documentElement.dataset.theme") == "dark", "choice not kept"
     page.evaluate("() => window.MathJax?.startup?.promise ?? null")
