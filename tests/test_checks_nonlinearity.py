@@ -1,72 +1,25 @@
 """The non-linearity checkers accept the solutions, and reject stubs and plausible mistakes
-with a message that points at the mistake."""
+with a message that names the misconception."""
 
 from __future__ import annotations
+
+import math
 
 import pytest
 import torch
 from torch import nn
 
-from relu_course.checks import check_collapse, check_hat, check_xor_model
+from relu_course.checks import (
+    check_collapse,
+    check_sawtooth_prediction,
+    check_units_needed,
+    hint,
+)
+from relu_course.checks import nonlinearity as checks
 
 
 def _stub(*args):
     raise NotImplementedError()
-
-
-# --- check_hat ---------------------------------------------------------------------------
-
-
-def hat_solution(x):
-    return torch.relu(x + 1) - 2 * torch.relu(x) + torch.relu(x - 1)
-
-
-def test_check_hat_accepts_three_relus_and_prints_one_line(capsys):
-    check_hat(hat_solution)
-    out = capsys.readouterr().out
-    assert out.startswith("✓ hat matches") and out.count("\n") == 1
-
-
-def test_check_hat_accepts_any_correct_formula():
-    check_hat(lambda x: torch.clamp(1 - x.abs(), min=0))
-
-
-def test_check_hat_reports_a_stub_as_not_implemented():
-    with pytest.raises(AssertionError, match="not implemented yet"):
-        check_hat(_stub)
-
-
-def test_check_hat_rejects_a_hat_that_does_not_come_back_down():
-    def wrong(x):  # the last ReLU has the wrong sign: the function keeps falling after x = 1
-        return torch.relu(x + 1) - 2 * torch.relu(x) - torch.relu(x - 1)
-
-    with pytest.raises(AssertionError) as info:
-        check_hat(wrong)
-    message = str(info.value)
-    assert "hat(x) is wrong" in message and "largest error" in message
-    assert "input 10000" in message  # the worst point is far right, where it keeps falling
-    assert "hint:" in message
-
-
-def test_check_hat_rejects_a_ramp_that_never_comes_back_down():
-    def two_relus(x):  # rises on (-1, 0), then stays at 1
-        return torch.relu(x + 1) - torch.relu(x)
-
-    with pytest.raises(AssertionError, match="hat\\(x\\) is wrong"):
-        check_hat(two_relus)
-
-
-def test_check_hat_requires_the_input_dtype_to_be_kept():
-    with pytest.raises(AssertionError, match="dtype"):
-        check_hat(lambda x: hat_solution(x).float())
-
-
-def test_check_hat_rejects_an_output_cut_off_from_autograd():
-    def detached(x):
-        return hat_solution(x).detach()
-
-    with pytest.raises(AssertionError, match="not connected to its input"):
-        check_hat(detached)
 
 
 # --- check_collapse ----------------------------------------------------------------------
@@ -80,6 +33,21 @@ def collapse_solution(first, second):
     return layer
 
 
+def collapse_with(weight, bias):
+    def collapse(first, second):
+        layer = nn.Linear(first.in_features, second.out_features)
+        with torch.no_grad():
+            layer.weight.copy_(weight(first, second))
+            layer.bias.copy_(bias(first, second))
+        return layer
+
+    return collapse
+
+
+RIGHT_WEIGHT = lambda f, s: s.weight @ f.weight  # noqa: E731
+RIGHT_BIAS = lambda f, s: s.weight @ f.bias + s.bias  # noqa: E731
+
+
 def test_check_collapse_accepts_the_solution(capsys):
     check_collapse(collapse_solution)
     assert capsys.readouterr().out.startswith("✓ collapse(first, second) computes")
@@ -90,88 +58,144 @@ def test_check_collapse_reports_a_stub_as_not_implemented():
         check_collapse(_stub)
 
 
-def test_check_collapse_catches_a_forgotten_first_bias_at_x_equal_zero():
-    def wrong(first, second):
-        layer = collapse_solution(first, second)
-        with torch.no_grad():
-            layer.bias.copy_(second.bias)  # drops W2 b1
-        return layer
-
-    with pytest.raises(AssertionError) as info:
-        check_collapse(wrong)
-    message = str(info.value)
-    assert "collapsed(0)" in message and "W2 b1 + b2" in message
+def test_check_collapse_finds_the_planted_bias_fault_first():
+    buggy = collapse_with(lambda f, s: f.weight @ s.weight, lambda f, s: f.bias + s.bias)
+    with pytest.raises(AssertionError, match="does not skip the second layer"):
+        check_collapse(buggy)
 
 
-def test_check_collapse_catches_the_weights_multiplied_in_the_wrong_order():
-    def wrong(first, second):
-        layer = collapse_solution(first, second)
-        if first.in_features == second.out_features and first.out_features == first.in_features:
-            with torch.no_grad():
-                layer.weight.copy_(first.weight @ second.weight)
-        return layer
-
-    with pytest.raises(AssertionError) as info:
-        check_collapse(wrong)
-    message = str(info.value)
-    assert "collapsed(x)" in message and "mind the order" in message
+def test_check_collapse_names_the_order_of_the_weight_product():
+    with pytest.raises(AssertionError, match="do not commute"):
+        check_collapse(collapse_with(lambda f, s: f.weight @ s.weight, RIGHT_BIAS))
 
 
-def test_check_collapse_requires_an_nn_linear():
-    with pytest.raises(AssertionError, match=r"should return an nn\.Linear"):
+def test_check_collapse_names_incompatible_shapes_when_the_order_fails_on_non_square_layers():
+    def transposed(f, s):  # right on square layers' shapes only by accident
+        return (f.weight.T @ s.weight.T).T if f.weight.shape[0] == f.weight.shape[1] \
+            else f.weight @ s.weight
+    with pytest.raises(AssertionError, match="incompatible shapes"):
+        check_collapse(collapse_with(transposed, RIGHT_BIAS))
+
+
+def test_check_collapse_rejects_a_bias_that_forgets_the_second_weight():
+    with pytest.raises(AssertionError, match="collapsed\\(0\\)"):
+        check_collapse(collapse_with(RIGHT_WEIGHT, lambda f, s: f.bias.sum() + s.bias))
+
+
+def test_check_collapse_rejects_something_that_is_not_a_linear_layer():
+    with pytest.raises(AssertionError, match=r"should return an nn\.Linear, got Sequential"):
         check_collapse(lambda first, second: nn.Sequential(first, second))
 
 
-def test_check_collapse_requires_the_given_layers_to_stay_unchanged():
-    def in_place(first, second):
-        layer = collapse_solution(first, second)
-        with torch.no_grad():
-            first.weight.zero_()
-        return layer
+def test_check_collapse_rejects_a_layer_of_the_wrong_size():
+    with pytest.raises(AssertionError, match="expected Linear"):
+        check_collapse(lambda first, second: nn.Linear(second.out_features, first.in_features)
+                       if first.in_features != second.out_features else nn.Linear(1, 1))
 
-    with pytest.raises(AssertionError, match="changed the weights"):
+
+def test_check_collapse_rejects_changing_the_given_layers():
+    def in_place(first, second):
+        with torch.no_grad():
+            second.bias.add_(second.weight @ first.bias)
+            second.weight.copy_(second.weight @ first.weight) if first.in_features == \
+                second.in_features else None
+        return second
+
+    with pytest.raises(AssertionError, match="changed the weights or biases"):
         check_collapse(in_place)
 
 
-# --- check_xor_model ---------------------------------------------------------------------
+# --- check_sawtooth_prediction ---------------------------------------------------------------
 
 
-def _trained_xor_net(hidden: int | None) -> nn.Module:
-    from relu_course import data, models, train
-
-    sizes = [2, hidden, 2] if hidden else [2, 2]
-    net = models.mlp(sizes, seed=0)
-    train.fit(net, data.xor(n=512, seed=0), epochs=60, lr=0.05, optimizer="adam")
-    return net
-
-
-def test_check_xor_model_accepts_a_trained_one_hidden_layer_relu_net(capsys):
-    check_xor_model(_trained_xor_net(hidden=16))
+def test_check_sawtooth_prediction_accepts_the_count(capsys):
+    check_sawtooth_prediction({3: 8, 6: 64})
     out = capsys.readouterr().out
-    assert out.startswith("✓ the model classifies") and "unseen XOR points" in out
+    assert "6 times 64" in out and "at least 63 units" in out
 
 
-def test_check_xor_model_rejects_a_linear_model_with_its_accuracy():
-    with pytest.raises(AssertionError) as info:
-        check_xor_model(_trained_xor_net(hidden=None))
-    message = str(info.value)
-    assert "of unseen XOR points correctly; the target is 95%" in message
-    assert "a linear model stays near 50%" in message
+@pytest.mark.parametrize(
+    ("prediction", "message"),
+    [
+        ({3: 7, 6: 13}, "rule for one hidden layer"),
+        ({3: 6, 6: 12}, "added pieces layer by layer"),
+        ({3: 27, 6: 729}, "two pieces, not three"),
+        ({3: 8, 6: 36}, "follow one pass"),
+    ],
+    ids=["one-layer-rule", "additive", "three-pieces", "other"],
+)
+def test_check_sawtooth_prediction_names_the_misconception(prediction, message):
+    with pytest.raises(AssertionError, match=message) as info:
+        check_sawtooth_prediction(prediction)
+    assert "counted 64" in str(info.value)
 
 
-def test_check_xor_model_rejects_scores_of_the_wrong_shape():
-    with pytest.raises(AssertionError, match="class scores of shape \\(2000, 2\\)"):
-        check_xor_model(nn.Linear(2, 1))
+@pytest.mark.parametrize(
+    ("prediction", "message"),
+    [(None, "keys 3 and 6"), ({3: 8}, "keys 3 and 6"), ({3: 8.0, 6: 64}, "whole number"),
+     ({3: 8, 6: 0}, "whole number"), ({3: True, 6: 64}, "whole number")],
+    ids=["missing", "one-key", "float", "zero", "bool"],
+)
+def test_check_sawtooth_prediction_rejects_a_malformed_prediction(prediction, message):
+    with pytest.raises(AssertionError, match=message):
+        check_sawtooth_prediction(prediction)
 
 
-def test_check_xor_model_rejects_something_that_is_not_a_module():
-    with pytest.raises(AssertionError, match=r"expects a trained torch\.nn\.Module"):
-        check_xor_model(hat_solution)
+def test_the_counted_pieces_double_with_each_layer():
+    assert [checks._pieces(d) for d in range(1, 7)] == [2, 4, 8, 16, 32, 64]
 
 
-def test_check_xor_model_leaves_the_model_in_the_mode_it_found():
-    net = nn.Sequential(nn.Linear(2, 2))
-    net.train()
-    with pytest.raises(AssertionError):
-        check_xor_model(net)
-    assert net.training
+# --- check_units_needed ----------------------------------------------------------------------
+
+
+def units_solution(eps):
+    return math.ceil(1 / (2 * math.sqrt(eps)))
+
+
+def test_check_units_needed_accepts_the_solution(capsys):
+    check_units_needed(units_solution)
+    assert capsys.readouterr().out.startswith("✓ units_needed gives the smallest width")
+
+
+def test_check_units_needed_reports_a_stub_as_not_implemented():
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        check_units_needed(_stub)
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda eps: math.ceil(1 / math.sqrt(8 * eps)), "f'' = 1"),
+        (lambda eps: max(1, units_solution(eps) // 2), "find where the gap is largest"),
+        (lambda eps: units_solution(eps) + 1, "one unit over"),
+        (lambda eps: 2 * units_solution(eps) + 3, "round up once"),
+        (lambda eps: 1 / (2 * math.sqrt(eps)), "positive whole number"),
+        (lambda eps: 0, "positive whole number"),
+    ],
+    ids=["generic-bound", "too-few", "knots-not-pieces", "far-over", "float", "zero"],
+)
+def test_check_units_needed_names_the_misconception(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        check_units_needed(wrong)
+
+
+def test_the_reference_error_of_x_squared_is_a_quarter_of_h_squared():
+    for n in (1, 3, 10):
+        assert checks._interpolation_error(n) == pytest.approx(1 / (4 * n * n), rel=1e-9)
+
+
+# --- no answers in help(), hints ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("checker", [check_collapse, check_sawtooth_prediction,
+                                     check_units_needed])
+def test_help_shows_no_exercise_answer(checker):
+    shown = (checker.__doc__ or "") + (checks.__doc__ or "")
+    for answer in ("second.weight @ first.weight", "W2 b1", "2 ** L", "2**L", "64 pieces",
+                   "h**2 / 4", "sqrt"):
+        assert answer not in shown, (checker.__name__, answer)
+
+
+@pytest.mark.parametrize("exercise", ["collapse", "sawtooth_prediction", "units_needed"])
+def test_each_exercise_has_a_three_rung_hint_ladder(exercise):
+    assert all(hint(exercise, n).startswith(f"Hint {n} of 3") for n in (1, 2, 3))

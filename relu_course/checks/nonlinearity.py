@@ -1,130 +1,44 @@
 """Checkers for the exercises of the chapter *Non-linearity* (``book/nonlinearity/lab.ipynb``).
 
-- :func:`check_hat`: a "hat" function built from three ReLUs.
-- :func:`check_collapse`: two stacked ``nn.Linear`` layers folded into one.
-- :func:`check_xor_model`: a trained network that separates XOR on data it has never seen.
+- :func:`check_collapse`: two stacked ``nn.Linear`` layers folded into one (a debugging
+  exercise: the lab plants a faulty version).
+- :func:`check_sawtooth_prediction`: a prediction of how many linear pieces a deep, narrow
+  ReLU network has, compared with a count.
+- :func:`check_units_needed`: the smallest width of a ReLU interpolant that reaches a given
+  accuracy.
 """
 
 from __future__ import annotations
 
-from typing import Callable
+import math
+import numbers
+from typing import Any, Callable
 
+import numpy as np
 import torch
 from torch import nn
 
-from relu_course.checks._common import assert_close, call_learner, fail, gradient, passed
+from relu_course.checks._common import assert_close, call_learner, fail, passed
 
-__all__ = ["check_collapse", "check_hat", "check_xor_model"]
-
-# The held-out XOR set of check_xor_model: a seed the lab never trains on.
-_XOR_SEED = 2014
-_XOR_SIZE = 2000
-_XOR_TARGET = 0.95
-
-
-def _reference_hat(x: torch.Tensor) -> torch.Tensor:
-    # max(0, 1 - |x|), written without ReLUs so the reference does not share the learner's idea.
-    return torch.clamp(1 - x.abs(), min=0)
-
-
-def check_hat(hat: Callable[[torch.Tensor], torch.Tensor]) -> None:
-    r"""Check ``hat(x)``: 0 outside ``[-1, 1]``, 1 at 0, straight lines in between.
-
-    The hat function is
-
-    .. math::
-
-        \operatorname{hat}(x) = \max(0, 1 - |x|)
-        = \operatorname{relu}(x + 1) - 2\operatorname{relu}(x) + \operatorname{relu}(x - 1).
-
-    The checker evaluates ``hat`` on a dense grid over ``[-3, 3]``, on the three knots
-    ``-1, 0, 1`` (and ``-0.0``), and on far values, in float32 and float64; it requires a
-    tensor of the input's shape and dtype, and the slopes +1 on ``(-1, 0)``, -1 on ``(0, 1)``
-    and 0 outside (checked with autograd).
-
-    Args:
-        hat: the learner's function, from a tensor to a tensor of the same shape.
-
-    Raises:
-        AssertionError: with the input, the expected and the actual values and a hint.
-
-    Examples:
-        >>> check_hat(lambda x: torch.relu(x + 1) - 2 * torch.relu(x) + torch.relu(x - 1))
-        ✓ hat matches max(0, 1 - |x|) on 613 inputs (float32 and float64), slopes included
-    """
-    knots = [-1.0, -0.0, 0.0, 1.0, -1e4, 1e4, -2.0, 2.0, 0.5, -0.5, 1e-7, -1e-7]
-    count = 0
-    for dtype in (torch.float32, torch.float64):
-        grid = torch.linspace(-3.0, 3.0, 601, dtype=dtype)
-        x = torch.cat([grid, torch.tensor(knots, dtype=dtype)])
-        x = x[torch.argsort(x, stable=True)]
-        out = call_learner(hat, x.clone(), name="hat")
-        assert_close(
-            out,
-            _reference_hat(x),
-            input=x,
-            what="hat(x)",
-            atol=1e-6,
-            hint="hat(x) is 0 for x <= -1, rises to 1 at x = 0, falls back to 0 at x = 1 and "
-            "stays 0 beyond; each ReLU adds a change of slope at its knot.",
-        )
-        count = x.numel()
-    # The slopes, away from the knots where the derivative is a matter of convention.
-    x = torch.tensor([-3.0, -1.5, -0.75, -0.25, 0.25, 0.75, 1.5, 3.0])
-    slopes = gradient(hat, x, name="hat")
-    expected = torch.tensor([0.0, 0.0, 1.0, 1.0, -1.0, -1.0, 0.0, 0.0])
-    assert_close(
-        slopes,
-        expected,
-        input=x,
-        what="the slope of hat at x",
-        hint="the slope is 0 left of -1, +1 on (-1, 0), -1 on (0, 1) and 0 right of 1; "
-        "build hat from torch operations so autograd can follow it.",
-    )
-    passed(f"hat matches max(0, 1 - |x|) on {count} inputs (float32 and float64), slopes included")
-
-
-def _pairs() -> list[tuple[nn.Linear, nn.Linear]]:
-    g = torch.Generator().manual_seed(0)
-    pairs = []
-    for n_in, n_mid, n_out in ((3, 5, 2), (4, 4, 4), (2, 7, 1), (6, 3, 5)):
-        first, second = nn.Linear(n_in, n_mid), nn.Linear(n_mid, n_out)
-        with torch.no_grad():
-            for layer in (first, second):
-                layer.weight.copy_(torch.randn(layer.weight.shape, generator=g))
-                layer.bias.copy_(torch.randn(layer.bias.shape, generator=g))
-        pairs.append((first, second))
-    return pairs
+__all__ = ["check_collapse", "check_sawtooth_prediction", "check_units_needed"]
 
 
 def check_collapse(collapse: Callable[[nn.Linear, nn.Linear], nn.Linear]) -> None:
     r"""Check ``collapse(first, second)``: one ``nn.Linear`` that computes ``second(first(x))``.
 
-    Two affine maps in a row are one affine map:
-
-    .. math:: W_2 (W_1 x + b_1) + b_2 = (W_2 W_1)\, x + (W_2 b_1 + b_2).
-
-    The checker calls ``collapse`` on four pairs of layers with random weights and biases
-    (square and non-square), and requires an ``nn.Linear`` with ``first``'s input size and
-    ``second``'s output size whose outputs match ``second(first(x))`` at ``x = 0`` and on
-    random inputs, and that ``first`` and ``second`` are left unchanged.
+    Two affine maps in a row are one affine map. The checker calls ``collapse`` on four
+    pairs of layers with random weights and biases (square ones first, then non-square), and
+    requires an ``nn.Linear`` with ``first``'s input size and ``second``'s output size whose
+    outputs match ``second(first(x))`` at ``x = 0`` and on random inputs, and that ``first``
+    and ``second`` are left unchanged.
 
     Args:
         collapse: the learner's function from two ``nn.Linear`` layers (both with a bias)
             to one ``nn.Linear``.
 
     Raises:
-        AssertionError: with the input, the expected and the actual values and a hint.
-
-    Examples:
-        >>> def collapse(first, second):
-        ...     layer = nn.Linear(first.in_features, second.out_features)
-        ...     with torch.no_grad():
-        ...         layer.weight.copy_(second.weight @ first.weight)
-        ...         layer.bias.copy_(second.weight @ first.bias + second.bias)
-        ...     return layer
-        >>> check_collapse(collapse)
-        ✓ collapse(first, second) computes second(first(x)) for 4 pairs of layers
+        AssertionError: with the input, the expected and the actual values and a hint that
+            names the misconception.
     """
     g = torch.Generator().manual_seed(1)
     for first, second in _pairs():
@@ -133,7 +47,17 @@ def check_collapse(collapse: Callable[[nn.Linear, nn.Linear], nn.Linear]) -> Non
             f"Linear({first.in_features}, {first.out_features}) then "
             f"Linear({second.in_features}, {second.out_features})"
         )
-        layer = call_learner(collapse, first, second, name="collapse")
+        try:
+            layer = call_learner(collapse, first, second, name="collapse")
+        except AssertionError as err:
+            if "shapes cannot be multiplied" in str(err) or "size mismatch" in str(err):
+                fail(
+                    f"collapse multiplies matrices of incompatible shapes for {shapes}.",
+                    hint="the weight of nn.Linear(n_in, n_out) has shape (n_out, n_in); the "
+                    "combined weight must have shape (second.out_features, first.in_features). "
+                    "Which layer's weight must act on x first?",
+                )
+            raise
         if not isinstance(layer, nn.Linear):
             fail(
                 f"collapse should return an nn.Linear, got {type(layer).__name__}.",
@@ -164,8 +88,8 @@ def check_collapse(collapse: Callable[[nn.Linear, nn.Linear], nn.Linear]) -> Non
                 what=f"collapsed(0) for {shapes}",
                 atol=1e-5,
                 rtol=1e-4,
-                hint="at x = 0 only the biases remain: first's bias b1 still passes through "
-                "second's weight, so the new bias is W2 b1 + b2.",
+                hint="at x = 0 only the biases act, so the new bias must equal second(first(0)). "
+                "first's bias does not skip the second layer: it passes through its weight.",
             )
             x = torch.randn(16, first.in_features, generator=g)
             assert_close(
@@ -175,72 +99,167 @@ def check_collapse(collapse: Callable[[nn.Linear, nn.Linear], nn.Linear]) -> Non
                 what=f"collapsed(x) for {shapes}",
                 atol=1e-5,
                 rtol=1e-4,
-                hint="nn.Linear computes x @ W.T + b with W of shape (out, in); the new weight "
-                "is second.weight @ first.weight (mind the order).",
+                hint="the biases are right (collapsed(0) matches), so the weight is wrong. "
+                "nn.Linear computes x @ W.T + b; matrix products do not commute, and the layer "
+                "applied first must act on x first.",
             )
     passed("collapse(first, second) computes second(first(x)) for 4 pairs of layers")
 
 
-def _device_of(model: nn.Module) -> torch.device:
-    parameter = next(model.parameters(), None)
-    return parameter.device if parameter is not None else torch.device("cpu")
+def check_sawtooth_prediction(prediction: Any) -> None:
+    r"""Compare a predicted number of linear pieces with a count.
 
-
-def check_xor_model(model: nn.Module) -> None:
-    """Check a trained XOR classifier on 2,000 points it has never seen.
-
-    The held-out points come from :func:`relu_course.data.xor` with a seed the lab does not
-    train on. The model must map a float32 batch of shape ``(n, 2)`` to class scores of
-    shape ``(n, 2)`` and classify at least 95% of the points correctly (the class is the
-    larger score). A linear model cannot: it stays near 50%.
+    The *tent map* :math:`t(x) = 2\,\mathrm{relu}(x) - 4\,\mathrm{relu}(x - 1/2)` is a ReLU
+    network with one hidden layer of 2 units; composing it :math:`L` times gives a network
+    with :math:`L` hidden layers of 2 units each. ``prediction`` maps ``L = 3`` and ``L = 6``
+    to the number of linear pieces the learner expects that network to have on
+    :math:`[0, 1]`. The checker counts the pieces (where the slope changes, on a fine grid
+    in float64) and explains any difference.
 
     Args:
-        model: the learner's trained ``nn.Module`` (on any device).
+        prediction: ``{3: number of pieces, 6: number of pieces}``.
 
     Raises:
-        AssertionError: with the accuracy reached, the target and a hint.
-
-    Examples:
-        >>> from relu_course import data, models, train
-        >>> net = models.mlp([2, 16, 2], seed=0)
-        >>> _ = train.fit(net, data.xor(n=512, seed=0), epochs=60, lr=0.1, optimizer="adam")
-        >>> check_xor_model(net)  # doctest: +ELLIPSIS
-        ✓ the model classifies ...% of 2000 unseen XOR points correctly (target: 95%)
+        AssertionError: a prediction of another shape, or a count that differs, with an
+            explanation.
     """
-    from relu_course import data
+    if not isinstance(prediction, dict) or set(prediction) != {3, 6}:
+        fail("prediction should be a dict with the keys 3 and 6 (the numbers of layers).",
+             actual=prediction, hint="e.g. {3: ..., 6: ...}, one whole number per depth.")
+    for depth in (3, 6):
+        v = prediction[depth]
+        if isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 1:
+            fail(f"the prediction for {depth} layers should be a positive whole number, got "
+                 f"{v!r}.", hint="count linear pieces: 1 for a straight line.")
+    counted = {depth: _pieces(depth) for depth in (3, 6)}
+    if all(prediction[d] == counted[d] for d in (3, 6)):
+        passed(f"the tent map composed 3 times has {counted[3]} pieces and 6 times "
+               f"{counted[6]}, with only {2 * 6} hidden units; one hidden layer would need at "
+               f"least {counted[6] - 1} units for {counted[6]} pieces")
+        return
+    shown = ", ".join(f"{d} layers: predicted {prediction[d]}, counted {counted[d]}"
+                      for d in (3, 6))
+    if all(prediction[d] == 2 * d + 1 for d in (3, 6)):
+        why = ("you used the rule for one hidden layer, where each unit adds at most one "
+               "kink. Composition is different: each layer is applied to the output of the "
+               "one before.")
+    elif all(prediction[d] == 2 * d for d in (3, 6)):
+        why = ("you added pieces layer by layer. A layer does not add pieces, it acts on "
+               "every piece the layers below produced.")
+    elif all(prediction[d] == 3 ** d for d in (3, 6)):
+        why = ("the tent map has two pieces, not three: each pass folds [0, 1] onto itself "
+               "once.")
+    else:
+        why = ("follow one pass: t maps [0, 1/2] and [1/2, 1] each onto all of [0, 1]. "
+               "What does that do to every piece of the function before it?")
+    fail(f"the prediction differs from the count ({shown}).", hint=why)
 
-    if not isinstance(model, nn.Module):
-        fail(
-            f"check_xor_model expects a trained torch.nn.Module, got {type(model).__name__}.",
-            hint="pass the network you trained, e.g. check_xor_model(net).",
-        )
-    X, y = data.xor(n=_XOR_SIZE, seed=_XOR_SEED)
-    was_training = model.training
-    model.eval()
-    try:
+
+def check_units_needed(units_needed: Callable[[float], int]) -> None:
+    r"""Check ``units_needed(eps)``: the smallest width that interpolates ``x**2`` to ``eps``.
+
+    The network is the ReLU interpolant of the lab: one hidden layer of ``n`` ReLUs that
+    joins the points :math:`(t_k, t_k^2)` of ``n + 1`` equally spaced knots on
+    :math:`[0, 1]` with straight lines. ``units_needed(eps)`` must return the smallest ``n``
+    whose largest error on :math:`[0, 1]` is at most ``eps``. The checker builds the
+    interpolant with the learner's ``n`` and with ``n - 1`` and measures both.
+
+    Args:
+        units_needed: the learner's function of a float ``eps`` in ``(0, 1)``.
+
+    Raises:
+        AssertionError: a width that misses ``eps``, or one that is not the smallest, with
+            a hint that names the misconception.
+    """
+    for eps in _EPSILONS:
+        n = call_learner(units_needed, eps, name="units_needed")
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            fail(f"units_needed({eps}) should return a positive whole number, got {n!r}.",
+                 hint="a number of hidden units: round up with math.ceil and convert to int.")
+        n = int(n)
+        error = _interpolation_error(n)
+        if error > eps:
+            loose = math.ceil(1 / math.sqrt(8 * eps))
+            hint = ("between two knots h apart, the chord of x**2 lies above the curve; find "
+                    "where the gap is largest and how large it is, as a function of h.")
+            if n == loose:
+                hint = ("you used the generic bound h**2 * max|f''| / 8 with f'' = 1; for "
+                        "f(x) = x**2 the second derivative is 2.")
+            fail(f"units_needed({eps}) = {n}, but {n} units leave an error of {error:.3g} > "
+                 f"{eps}.", input=eps, hint=hint)
+        if n > 1 and _interpolation_error(n - 1) <= eps:
+            hint = ("n + 1 knots make n pieces, and the interpolant has one unit per piece; "
+                    "round up once, not twice.")
+            if n == 2 or _interpolation_error(n - 2) > eps:
+                hint += " You are one unit over."
+            fail(f"units_needed({eps}) = {n} is not the smallest: {n - 1} units already reach "
+                 f"an error of {_interpolation_error(n - 1):.3g} <= {eps}.", input=eps,
+                 hint=hint)
+    passed(f"units_needed gives the smallest width for {len(_EPSILONS)} accuracies, from "
+           f"{_EPSILONS[0]} to {_EPSILONS[-1]}")
+
+
+# --- reference computations, used by the checkers above ---------------------------------
+
+# Accuracies chosen away from the values 1 / (4 n**2) where the answer jumps.
+_EPSILONS = (0.3, 0.05, 0.003, 7e-4, 2.2e-5, 3.3e-7)
+
+
+def _pairs() -> list[tuple[nn.Linear, nn.Linear]]:
+    g = torch.Generator().manual_seed(0)
+    pairs = []
+    for n_in, n_mid, n_out in ((4, 4, 4), (3, 3, 3), (3, 5, 2), (6, 3, 5)):
+        first, second = nn.Linear(n_in, n_mid), nn.Linear(n_mid, n_out)
         with torch.no_grad():
-            scores = call_learner(model, X.to(_device_of(model)), name="the model")
-    finally:
-        model.train(was_training)
-    if not isinstance(scores, torch.Tensor) or tuple(scores.shape) != (_XOR_SIZE, 2):
-        shape = tuple(scores.shape) if isinstance(scores, torch.Tensor) else type(scores).__name__
-        fail(
-            f"the model should return class scores of shape ({_XOR_SIZE}, 2), got {shape}.",
-            input=f"a batch of shape ({_XOR_SIZE}, 2)",
-            hint="end the network with a Linear layer with 2 outputs (one score per class).",
-        )
-    acc = (scores.argmax(dim=1).cpu() == y).double().mean().item()
-    if acc < _XOR_TARGET:
-        fail(
-            f"the model classifies {acc:.1%} of unseen XOR points correctly; the target is "
-            f"{_XOR_TARGET:.0%}.",
-            input=f"{_XOR_SIZE} points from data.xor(seed={_XOR_SEED})",
-            expected=f">= {_XOR_TARGET:.0%}",
-            actual=f"{acc:.1%}",
-            hint="a linear model stays near 50% on XOR: put a hidden layer with a ReLU between "
-            "two Linear layers, and train longer or with a larger learning rate.",
-        )
-    passed(
-        f"the model classifies {acc:.1%} of {_XOR_SIZE} unseen XOR points correctly "
-        f"(target: {_XOR_TARGET:.0%})"
-    )
+            for layer in (first, second):
+                layer.weight.copy_(torch.randn(layer.weight.shape, generator=g))
+                layer.bias.copy_(torch.randn(layer.bias.shape, generator=g))
+        pairs.append((first, second))
+    return pairs
+
+
+def _tent(x: torch.Tensor) -> torch.Tensor:
+    return 2 * torch.relu(x) - 4 * torch.relu(x - 0.5)
+
+
+def _pieces(depth: int) -> int:
+    x = torch.linspace(0, 1, 2**12 + 1, dtype=torch.float64)  # dyadic: every kink on the grid
+    y = x
+    for _ in range(depth):
+        y = _tent(y)
+    second = y[2:] - 2 * y[1:-1] + y[:-2]
+    return int((second.abs() > 1e-9).sum()) + 1
+
+
+def _interpolation_error(n: int) -> float:
+    # The largest error of the n-piece linear interpolant of x**2 on [0, 1], on a fine grid.
+    t = torch.linspace(0, 1, n + 1, dtype=torch.float64)
+    x = torch.linspace(0, 1, 64 * n + 1, dtype=torch.float64)
+    chord = torch.from_numpy(np.interp(x.numpy(), t.numpy(), (t * t).numpy()))
+    return (chord - x * x).abs().max().item()
+
+
+HINTS = {
+    "collapse": (
+        "Run buggy_collapse on a pair of square layers and compare it with second(first(x)) "
+        "at x = 0 first, then at random x: which of weight and bias is wrong?",
+        "Write second(first(x)) = W2 (W1 x + b1) + b2 and multiply out: the x term gives the "
+        "new weight, the rest the new bias.",
+        "The new bias is second(first(0)), and the new weight is a product in which the "
+        "first layer's weight stands on the right.",
+    ),
+    "sawtooth_prediction": (
+        "Draw t(x) on [0, 1], then t(t(x)): how many times does t(t(x)) go up and down?",
+        "t maps each half of [0, 1] onto all of [0, 1], so one more layer turns every piece "
+        "into two.",
+        "Pieces double with each layer: after L layers there are 2 to the power L.",
+    ),
+    "units_needed": (
+        "With n pieces, the knots are h = 1/n apart; find the largest gap between x**2 and "
+        "its chord on one piece.",
+        "On [a, a + h] the gap between the chord and x**2 is (x - a)(a + h - x), largest at "
+        "the midpoint.",
+        "The largest error is h**2 / 4, so you need 1 / (4 n**2) <= eps: n = ceil(1 / (2 "
+        "sqrt(eps))).",
+    ),
+}
