@@ -1,6 +1,8 @@
 """The ReLU-in-practice chapter's checkers: solutions pass, stubs and plausible wrong answers
 fail with messages that point at the mistake."""
 
+import inspect
+import pydoc
 from types import SimpleNamespace
 
 import pytest
@@ -8,7 +10,13 @@ import torch
 from torch import nn
 
 from relu_course import activations, data, models, train
-from relu_course.checks import check_cnn_training, check_feature_map_shapes, check_roofline_time
+from relu_course.checks import (
+    check_activation_time_bound,
+    check_cnn_training,
+    check_feature_map_shapes,
+    check_pooled_zero_fraction,
+)
+from relu_course.checks import practice as practice_checks
 
 
 def stub(*args, **kwargs):
@@ -80,37 +88,99 @@ def test_check_feature_map_shapes_rejects_shapes_without_the_batch_dimension():
         check_feature_map_shapes(no_batch)
 
 
-# --- roofline --------------------------------------------------------------------------------
+# --- pooled zeros (predict, then run) ---------------------------------------------------------
 
-def solution_roofline(n, flops_per_element, bytes_per_element, bandwidth, peak_flops):
-    return max(n * bytes_per_element / bandwidth, n * flops_per_element / peak_flops)
-
-
-def test_check_roofline_time_accepts_the_solution(capsys):
-    check_roofline_time(solution_roofline)
-    assert "memory-bound and compute-bound" in capsys.readouterr().out
+def test_check_pooled_zero_fraction_accepts_the_solution(capsys):
+    check_pooled_zero_fraction(lambda p, k=2: p ** (k * k))
+    assert capsys.readouterr().out.startswith("✓ pooled_zero_fraction is right")
 
 
-def test_check_roofline_time_rejects_the_stub():
+def test_check_pooled_zero_fraction_rejects_the_stub():
     with pytest.raises(AssertionError, match="not implemented yet"):
-        check_roofline_time(stub)
+        check_pooled_zero_fraction(stub)
 
 
 @pytest.mark.parametrize(
     ("wrong", "message"),
     [
-        (lambda n, f, b, bw, p: n * b / bw + n * f / p, "you added the two times"),
-        (lambda n, f, b, bw, p: min(n * b / bw, n * f / p), "take the max, not the min"),
-        (lambda n, f, b, bw, p: max(b / bw, f / p), "time per element"),
-        (lambda n, f, b, bw, p: 1e3 * max(n * b / bw, n * f / p),
-         "memory-bound(.*\n)*.*the bound is the larger"),
-        (lambda n, f, b, bw, p: torch.zeros(2), "should return a number"),
+        (lambda p, k=2: p, "pooling does not keep the fraction"),
+        (lambda p, k=2: 1 - (1 - p) ** (k * k), "what a minimum would need"),
+        (lambda p, k=2: p**k, "k \\* k values, not k"),
+        (lambda p, k=2: p / (k * k), "not an average"),
+        (lambda p, k=2: p**4, "p=0.8, k=3(.*\n)*.*multiply their probabilities"),
+        (lambda p, k=2: "small", "should return a number"),
     ],
-    ids=["sum", "min", "per-element", "milliseconds", "tensor"],
+    ids=["same-fraction", "any-zero", "side-not-area", "average", "fixed-window", "text"],
 )
-def test_check_roofline_time_rejects_plausible_wrong_answers_with_a_hint(wrong, message):
+def test_check_pooled_zero_fraction_names_the_misconception(wrong, message):
     with pytest.raises(AssertionError, match=message):
-        check_roofline_time(wrong)
+        check_pooled_zero_fraction(wrong)
+
+
+# --- roofline bound for any element type ------------------------------------------------------
+
+def solution_bound(n, dtype, direction, flops, bandwidth, peak):
+    item = torch.empty((), dtype=dtype).element_size()
+    tensors = 2 if direction == "forward" else 3
+    return max(n * tensors * item / bandwidth, n * flops / peak)
+
+
+def test_check_activation_time_bound_accepts_the_solution(capsys):
+    check_activation_time_bound(solution_bound)
+    assert "memory-bound and compute-bound" in capsys.readouterr().out
+
+
+def test_check_activation_time_bound_rejects_the_stub():
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        check_activation_time_bound(stub)
+
+
+def _traffic(n, tensors, item, flops, bw, peak):
+    return max(n * tensors * item / bw, n * flops / peak)
+
+
+def _item(dtype):
+    return torch.empty((), dtype=dtype).element_size()
+
+
+@pytest.mark.parametrize(
+    ("wrong", "message"),
+    [
+        (lambda n, d, r, f, bw, p: _traffic(n, 2 if r == "forward" else 3, 4, f, bw, p),
+         "bfloat16 has 2 bytes per element, not 4"),
+        (lambda n, d, r, f, bw, p: _traffic(n, 3 if r == "forward" else 2, _item(d), f, bw, p),
+         "forward pass moves two tensors"),
+        (lambda n, d, r, f, bw, p: n * (2 if r == "forward" else 3) * _item(d) / bw + n * f / p,
+         "you added the two times"),
+        (lambda n, d, r, f, bw, p: min(n * (2 if r == "forward" else 3) * _item(d) / bw,
+                                       n * f / p), "take the max, not the min"),
+        (lambda n, d, r, f, bw, p: solution_bound(n, d, r, f, bw, p) / n, "time per element"),
+        (lambda n, d, r, f, bw, p: 1e3 * solution_bound(n, d, r, f, bw, p),
+         "the bound is the larger"),
+        (lambda n, d, r, f, bw, p: torch.zeros(2), "should return a number"),
+    ],
+    ids=["four-bytes", "swapped-passes", "sum", "min", "per-element", "milliseconds", "tensor"],
+)
+def test_check_activation_time_bound_names_the_misconception(wrong, message):
+    with pytest.raises(AssertionError, match=message):
+        check_activation_time_bound(wrong)
+
+
+# --- no answers in help() --------------------------------------------------------------------
+
+@pytest.mark.parametrize("checker", [check_feature_map_shapes, check_pooled_zero_fraction,
+                                     check_activation_time_bound, check_cnn_training])
+def test_help_of_a_checker_shows_no_answer(checker):
+    text = pydoc.render_doc(checker, renderer=pydoc.plaintext)
+    for answer in ("p ** (k * k)", "element_size()", "register_forward_hook(", "lr=1e-2, "
+                   "optimizer"):
+        assert answer not in text, answer
+
+
+def test_the_first_screen_of_the_module_shows_no_hint():
+    first_screen = "\n".join(inspect.getsource(practice_checks).splitlines()[:60])
+    for rung in (r for ladder in practice_checks.HINTS.values() for r in ladder):
+        assert rung not in first_screen
 
 
 # --- CNN training ----------------------------------------------------------------------------
@@ -125,12 +195,12 @@ def trained_cnn():
 
 def test_check_cnn_training_accepts_a_trained_cnn(trained_cnn, capsys):
     check_cnn_training(*trained_cnn)
-    assert capsys.readouterr().out.startswith("✓ test accuracy 0.9")
+    assert capsys.readouterr().out.startswith("✓ test accuracy above the 95% target")
 
 
 def test_check_cnn_training_calls_a_training_function(trained_cnn, capsys):
     check_cnn_training(lambda: trained_cnn)
-    assert capsys.readouterr().out.startswith("✓ test accuracy 0.9")
+    assert capsys.readouterr().out.startswith("✓ test accuracy above the 95% target")
 
 
 def test_check_cnn_training_rejects_a_stub_training_function():
