@@ -7,6 +7,7 @@ grade of every tampered submission is written next to it: tampering never raises
 
 from __future__ import annotations
 
+import copy
 import csv
 import json
 import os
@@ -80,7 +81,7 @@ def submissions(release, beta_source, source):
     robust.cells[cell_of(robust, "relu_4")].source = "import os\nos._exit(1)"
     looping = submission(release, right=(1, 3))
     looping.cells[cell_of(looping, "relu_2")].source = "while True:\n    pass"
-    v3 = nbformat.convert(source, 3)
+    v3 = nbformat.convert(copy.deepcopy(source), 3)
     return {
         b"a_planter": (with_cell(submission(release, right=(1,)), PATCH_STARTUP), 2),
         b"b_victim": (submission(release, wrong=(1, 2, 3, 4)), 0),
@@ -171,6 +172,7 @@ def test_tampered_submissions_are_flagged_with_what_was_done(graded):
     notes = {s: " | ".join(r["notes"]) for s, r in results.items()}
     assert results["honest"]["status"] == "graded" and notes["honest"] == ""
     assert "WRONG LAB: this notebook holds the cells of 'beta'" in notes["wrong_lab"]
+    assert "scored 0: not graded as this assignment" in notes["wrong_lab"]
     for words in ("check_relu_1's grading metadata", "graded cell 'bonus'",
                   "check_relu_2 was missing", "check_relu_3 had been turned into a markdown",
                   "check_relu_4 had been turned into a raw"):

@@ -138,9 +138,9 @@ def write_csv(course: Path, results: Sequence[object]) -> Path:
                 rows.append([sub.student.id, assignment.name, _number(sub.score),
                              _number(sub.max_score), r.status if r else "graded",
                              " | ".join(r.notes) if r else ""])
-    for r in results:  # submissions that could not be staged are not in the gradebook
-        if r.status == "error" and not any(row[:2] == [r.student, r.assignment] for row in rows):
-            rows.append([r.student, r.assignment, "0", _number(r.max_score), r.status,
+    for r in results:  # submissions not graded by nbgrader are not in the gradebook
+        if not any(row[:2] == [r.student, r.assignment] for row in rows):
+            rows.append([r.student, r.assignment, _number(r.score), _number(r.max_score), r.status,
                          " | ".join(r.notes)])
     path = course / "grades.csv"
     with open(path, "w", newline="", encoding="utf-8") as f:

@@ -211,6 +211,11 @@ def grade_one(course: Path, sub: subs.Submission, rubrics: dict[str, subs.Rubric
     nb, converted = subs.read(sub.path)
     notes = [{"kind": "info", "text": t} for t in converted]
     notes += subs.compare(nb, sub.assignment, rubrics)
+    if any(n["kind"] == "wrong_lab" for n in notes):  # never graded as this assignment
+        max_score = sum(float(p) for p in rubrics[sub.assignment].points.values())
+        return Result(sub.student, sub.assignment, 0.0, max_score, status="flagged",
+                      notes=[*map(note_text, notes), "scored 0: not graded as this assignment"],
+                      seconds=time.monotonic() - start)
     target = course / "submitted" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
     if os.path.realpath(sub.path) != os.path.realpath(target) or converted:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -60,19 +60,22 @@ class Rubric:
 
     checkers: dict[str, str]  # grade_id -> the checker cell's source
     ids: set[str]  # every nbgrader cell id
+    points: dict[str, float]  # grade_id -> points, for every graded cell
 
 
 def rubric_of(source: Path) -> Rubric:
     """The rubric of an instructor's source notebook."""
     nb = nbformat.read(source, as_version=4)
-    checkers, ids = {}, set()
+    checkers, ids, points = {}, set(), {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("grade_id"):
             ids.add(meta["grade_id"])
+            if meta.get("grade"):
+                points[meta["grade_id"]] = float(meta.get("points", 0))
             if meta.get("grade") and not meta.get("solution") and cell.cell_type == "code":
                 checkers[meta["grade_id"]] = cell.source
-    return Rubric(checkers, ids)
+    return Rubric(checkers, ids, points)
 
 
 def find(submitted: Path, notebooks: dict[str, list[str]]) -> tuple[list[Submission], list[str]]:
