@@ -209,8 +209,9 @@ def dead_units(model: nn.Module, X: torch.Tensor) -> dict[str, DeadUnits]:
 
     A unit is a feature of a Linear layer's output (dim 1) or a channel of a Conv layer's
     output; a channel is dead when it is 0 at every position of every input. A dead ReLU
-    unit passes no gradient to its weights, so gradient descent cannot revive it
-    (the dying-ReLU chapter). Dead *on X*: a unit may still fire on other inputs.
+    unit passes no gradient to its own weights: in the first layer plain SGD never revives
+    it, while a deeper one can revive as the layers below it train (the dying-ReLU
+    chapter). Dead *on X*: a unit may still fire on other inputs.
 
     Args:
         model: the network.
