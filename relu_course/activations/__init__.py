@@ -28,17 +28,16 @@ Three promises, checked in ``tests/test_activations.py``:
   piecewise-linear ones (ReLU's even for an infinite or NaN upstream gradient), within a few
   ``eps`` for the smooth ones.
 - **Cheap.** Each function is a ``torch.autograd.Function`` whose backward pass is written by
-  hand and saves only what it needs (ReLU: its output). On large tensors every operation is a
-  full pass over memory and every new tensor costs page faults, so both passes use as few of
-  each as the formula allows: in-place arithmetic on their own temporaries, fused
-  ``addcmul`` (``a + v b c``) and ``lerp``, ``exp2`` (cheaper than ``exp``), and, for the
-  usual parameters, no ``torch.where``, which branches per element and is several times slower
-  than arithmetic on CPU (``max``, ``clamp``, a 0/1 slope, or for ReLU a select on bit
-  patterns, give the same bits). PyTorch runs one fused kernel per pass, so ours stay slower:
-  forward+backward on 2**22 float32 values, ReLU takes about 1.2-1.35x PyTorch's time (its
-  backward needs a mask pass and a select pass, PyTorch's one), GELU about 2x (``erf`` alone
-  costs most of PyTorch's whole fused GELU), the others 1.4-2x. ``benchmarks/bench.py``
-  measures them.
+  hand and saves only what it needs, preferably tensors that exist anyway (ReLU and Leaky ReLU:
+  the output; SiLU: the input and output). On large tensors every operation is a full pass
+  over memory and every new tensor costs page faults as well, so both passes use as few of each
+  as the formula allows: in-place arithmetic on their own temporaries, fused ``addcmul``
+  (``a + v b c``) and ``lerp``, ``exp2`` (cheaper than ``exp``), ``sigmoid`` (several times
+  cheaper than ``tanh``), and, for the usual parameters, no ``torch.where``, which branches
+  per element and is several times slower than arithmetic on CPU (``max``, ``clamp``, a 0/1
+  slope, or for ReLU a select on bit patterns, give the same bits). PyTorch runs one fused
+  kernel per pass, so ours stay slower: ``benchmarks/bench.py`` (``make bench``) measures
+  forward+backward against PyTorch's, and ``benchmarks/RESULTS.md`` records the ratios.
 
 The whole of autograd: each ``autograd.Function`` is written in the style ``torch.func``
 needs (``forward`` without ``ctx``, then ``setup_context``), with a vmap rule and a ``jvp``, so

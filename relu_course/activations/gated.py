@@ -42,9 +42,11 @@ class _GELUFunction(torch.autograd.Function):
     # none: y = x Phi(x),  Phi(x) = (1 + erf(x / sqrt 2)) / 2;   dx = dy (Phi(x) + x phi(x))
     #       with phi(x) = exp(-x^2 / 2) / sqrt(2 pi). Forward keeps e = 1 + erf(x / sqrt 2):
     #       y = x e / 2,  dx = dy (e + 2 x phi(x)) / 2.
-    # tanh: y = x (1 + t) / 2,  t = tanh(sqrt(2/pi) (x + k x^3));  forward keeps t.
-    #       dx = dy (1 + t)(1 + x (1 - t) q) / 2,  q = sqrt(2/pi) (1 + 3k x^2)
-    #       ((1 - t)(1 + t), not 1 - t^2: no cancellation where tanh saturates)
+    # tanh: y = x (1 + tanh(z)) / 2,  z = sqrt(2/pi) (x + k x^3),  which is x s with
+    #       s = sigmoid(2 z) (as (1 + tanh(z)) / 2 = sigmoid(2 z)): sigmoid is several times
+    #       cheaper than tanh on CPU, and saturates without cancellation. Forward keeps s.
+    #       dx = dy (s + x s (1 - s) u'),  u = 2 z,  u' = 2 sqrt(2/pi) (1 + 3 k x^2);
+    #       with x s = y the slope is s + (y u') (1 - s), and 1 - s = sigmoid(-u).
     # The kept tensor is a second output, marked non-differentiable. jvp: the same formula.
     # addcmul(a, b, c, value=v) = a + v b c in one pass over memory; with a = -0.0 it is the
     # product v b c (adding -0.0 changes nothing, not even the sign of a zero).
@@ -56,10 +58,10 @@ class _GELUFunction(torch.autograd.Function):
 
     @staticmethod
     def setup_context(ctx: Any, inputs: tuple[Any, ...], outputs: tuple[Tensor, Tensor]) -> None:
-        (x, ctx.approximate), (_, kept) = inputs, outputs
+        (x, ctx.approximate), (y, kept) = inputs, outputs
         ctx.mark_non_differentiable(kept)
-        ctx.save_for_backward(x, kept)
-        ctx.save_for_forward(x, kept)
+        ctx.save_for_backward(x, y, kept)
+        ctx.save_for_forward(x, y, kept)
 
     @staticmethod
     def backward(ctx: Any, grad_output: Tensor, _grad_kept: Any) -> tuple[Tensor, None]:
@@ -71,50 +73,48 @@ class _GELUFunction(torch.autograd.Function):
 
 
 def _gelu_values(x: Tensor, approximate: str, keep: bool) -> tuple[Tensor, Tensor]:
-    """``(y, kept)``: kept is ``e`` or ``t`` (see :class:`_GELUFunction`) when ``keep``."""
+    """``(y, kept)``: kept is ``e`` or ``s`` (see :class:`_GELUFunction`)."""
     xf = _opmath(x)
     fast = _untransformed(x)
     if approximate == "none":
         kept = torch.mul(xf, _SQRT1_2).erf_().add_(1) if fast else (xf * _SQRT1_2).erf() + 1  # e
-    else:  # sqrt(2/pi) (x + k x^3) as x (sqrt(2/pi) + sqrt(2/pi) k x^2)
-        kept = torch.addcmul(_scalar(_SQRT_2_OVER_PI, xf), xf, xf, value=_SQRT_2_OVER_PI_KAPPA)
-        kept = kept.mul_(xf).tanh_() if fast else (kept * xf).tanh()  # t
-    if not fast:
-        e = kept if approximate == "none" else kept + 1
-        return torch.addcmul(_scalar(-0.0, xf), xf, e, value=0.5).to(x.dtype), kept
-    if approximate == "none":  # y = x e / 2, in e's memory unless backward needs e
-        y = torch.addcmul(_scalar(-0.0, xf), xf, kept, value=0.5, out=None if keep else kept)
-    else:  # y = x (1 + t) / 2, in t's memory unless backward needs t
-        e = kept.add(1) if keep else kept.add_(1)
-        y = torch.addcmul(_scalar(-0.0, xf), xf, e, value=0.5, out=e)
-    return y.to(x.dtype), kept
+        y = torch.addcmul(_scalar(-0.0, xf), xf, kept, value=0.5,  # in e's memory if not kept
+                          out=None if keep or not fast else kept)
+        return y.to(x.dtype), kept
+    # u = 2 sqrt(2/pi) (x + k x^3) = x (2 sqrt(2/pi) + 2 sqrt(2/pi) k x^2)
+    u = torch.addcmul(_scalar(2 * _SQRT_2_OVER_PI, xf), xf, xf, value=2 * _SQRT_2_OVER_PI_KAPPA)
+    s = u.mul_(xf).sigmoid_() if fast else torch.sigmoid(u * xf)
+    y = torch.mul(xf, s) if keep or not fast else s.mul_(xf)
+    return y.to(x.dtype), s
 
 
 def _gelu_grad(ctx: Any, dy: Tensor) -> Tensor:
-    """``dy * GELU'(x)``, from the saved ``x`` and ``e`` or ``t``."""
-    x, kept = ctx.saved_tensors
+    """``dy * GELU'(x)``, from the saved ``x``, ``y`` and ``e`` or ``s``."""
+    x, y, kept = ctx.saved_tensors
     if not _plain(dy, x, kept):  # out of place, recomputed from x: differentiable once more
         if ctx.approximate == "none":
             phi = torch.exp(x * x * -0.5) * _INV_SQRT_2PI
             slope = 0.5 * (torch.erf(x * _SQRT1_2) + 1) + x * phi
         else:
-            t = torch.tanh((x + _KAPPA * x * x * x) * _SQRT_2_OVER_PI)
-            q = (1 + 3 * _KAPPA * x * x) * _SQRT_2_OVER_PI
-            slope = 0.5 * (1 + t) * (1 + x * (1 - t) * q)
+            s = torch.sigmoid((x + _KAPPA * x * x * x) * (2 * _SQRT_2_OVER_PI))
+            du = (1 + 3 * _KAPPA * x * x) * (2 * _SQRT_2_OVER_PI)
+            slope = s + x * s * (1 - s) * du
         return (slope * dy).to(dy.dtype)
     x = _opmath(x)
     if ctx.approximate == "none":  # kept = e
         # sqrt(2 pi) phi(x) = exp(-x^2 / 2) = 2^(-x^2 log2(e) / 2): exp2 is the cheaper one
         dx = torch.addcmul(_scalar(0.0, x), x, x, value=-0.5 * _LOG2_E).exp2_()
         dx = torch.addcmul(kept, x, dx, value=2 * _INV_SQRT_2PI, out=dx)  # e + 2 x phi(x)
-    else:  # kept = t
-        # q = sqrt(2/pi) + 3 sqrt(2/pi) k x^2
-        dx = torch.addcmul(_scalar(_SQRT_2_OVER_PI, x), x, x, value=3 * _SQRT_2_OVER_PI_KAPPA)
-        u = torch.rsub(kept, 1).mul_(x)  # x (1 - t)
-        dx = torch.addcmul(_scalar(1.0, x), dx, u, out=dx)  # 1 + x (1 - t) q
-        dx.mul_(torch.add(kept, 1, out=u))  # (1 + t) (...)
-    dx = torch.addcmul(_scalar(-0.0, dx), dx, dy, value=0.5, out=dx)
-    return dx.to(dy.dtype)
+        dx = torch.addcmul(_scalar(-0.0, dx), dx, dy, value=0.5, out=dx)
+        return dx.to(dy.dtype)
+    # kept = s. 1 - s as sigmoid(-u), not from s: where s rounds near 1, 1 - s would carry
+    # s's rounding error, which y u' (large there) multiplies.
+    c = torch.addcmul(_scalar(-2 * _SQRT_2_OVER_PI, x), x, x, value=-2 * _SQRT_2_OVER_PI_KAPPA)
+    c = c.mul_(x).sigmoid_()  # 1 - s
+    # u' = 2 sqrt(2/pi) + 6 sqrt(2/pi) k x^2
+    dx = torch.addcmul(_scalar(2 * _SQRT_2_OVER_PI, x), x, x, value=6 * _SQRT_2_OVER_PI_KAPPA)
+    dx = torch.addcmul(kept, dx.mul_(_opmath(y)), c, out=dx)  # s + y u' (1 - s)
+    return dx.mul_(dy).to(dy.dtype)
 
 
 def _check_approximate(fn: str, approximate: Any) -> str:
@@ -189,41 +189,44 @@ class GELU(nn.Module):
 
 # ----------------------------------------------------------------------------- SiLU
 class _SiLUFunction(torch.autograd.Function):
-    # forward: y = x sigmoid(x);  backward and jvp: dx = dy s (1 + x (1 - s)),  s = sigmoid(x)
-    # kept (a second output, marked non-differentiable)
+    # forward: y = x s,  s = sigmoid(x);   backward and jvp: dx = dy s (1 + x (1 - s))
+    # What it saves: x and y, which exist anyway, nothing else. The backward pass recomputes s
+    # (sigmoid is one cheap pass, where a kept s would be one more 16 MiB tensor to allocate in
+    # the forward pass), and since x s = y, its slope s + y (1 - s) is lerp(s, 1, y): two
+    # in-place passes on s, which becomes dx.
     generate_vmap_rule = True
 
     @staticmethod
-    def forward(x: Tensor) -> tuple[Tensor, Tensor]:
-        xf = _opmath(x)
-        s = torch.sigmoid(xf)
-        return torch.mul(s, xf).to(x.dtype), s
+    def forward(x: Tensor) -> Tensor:
+        return _silu_values(x)
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: tuple[Tensor], outputs: tuple[Tensor, Tensor]) -> None:
-        (x,), (_, s) = inputs, outputs
-        ctx.mark_non_differentiable(s)
-        ctx.save_for_backward(x, s)
-        ctx.save_for_forward(x, s)
+    def setup_context(ctx: Any, inputs: tuple[Tensor], output: Tensor) -> None:
+        ctx.save_for_backward(inputs[0], output)
+        ctx.save_for_forward(inputs[0], output)
 
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor, _grad_s: Any) -> Tensor:
+    def backward(ctx: Any, grad_output: Tensor) -> Tensor:
         return _silu_grad(ctx, grad_output)
 
-    @staticmethod
-    def jvp(ctx: Any, tangent: Tensor) -> tuple[Tensor, None]:
-        return _silu_grad(ctx, tangent), None
+    jvp = backward
+
+
+def _silu_values(x: Tensor) -> Tensor:
+    xf = _opmath(x)
+    if not _untransformed(x):
+        return (torch.sigmoid(xf) * xf).to(x.dtype)
+    return torch.sigmoid(xf).mul_(xf).to(x.dtype)  # in sigmoid's memory
 
 
 def _silu_grad(ctx: Any, dy: Tensor) -> Tensor:
-    x, s = ctx.saved_tensors
-    if not _plain(dy, x, s):  # out of place, s recomputed from x: differentiable once more
+    x, y = ctx.saved_tensors
+    if not _plain(dy, x, y):  # out of place: differentiable once more
         s = torch.sigmoid(x)
         return (dy * s * (1 + x * (1 - s))).to(dy.dtype)
-    x = _opmath(x)
-    dx = torch.rsub(s, 1)  # 1 - s
-    dx = torch.addcmul(_scalar(1.0, x), x, dx, out=dx)  # 1 + x (1 - s)
-    return dx.mul_(s).mul_(dy).to(dy.dtype)
+    s = torch.sigmoid(_opmath(x))
+    dx = s.lerp_(_scalar(1.0, s), _opmath(y))  # s + y (1 - s)
+    return dx.mul_(dy).to(dy.dtype)
 
 
 def silu(input: Tensor) -> Tensor:
@@ -246,10 +249,7 @@ def silu(input: Tensor) -> Tensor:
         tensor([-0.2689,  0.0000,  1.7616])
     """
     _check_input("silu", input)
-    if _recording(input):
-        return _SiLUFunction.apply(input)[0]
-    xf = _opmath(input)
-    return torch.sigmoid(xf).mul_(xf).to(input.dtype)  # no backward pass: in sigmoid's memory
+    return _SiLUFunction.apply(input) if _recording(input) else _silu_values(input)
 
 
 def silu_derivative(x: Tensor) -> Tensor:

@@ -13,6 +13,7 @@ from relu_course.activations._common import (
     _check_number,
     _derivative,
     _opmath_dtype,
+    _plain,
     _recording,
     _scalar,
     _untransformed,
@@ -121,47 +122,57 @@ def relu_derivative(x: Tensor) -> Tensor:
 
 # ----------------------------------------------------------------------------- Leaky ReLU
 class _LeakyReLUFunction(torch.autograd.Function):
-    # forward: y = x if x > 0 else a x;   backward: dx = dy if x > 0 else a dy
-    # Both are products with the slope  s = 1 if x > 0 else a: exactly 1 or exactly a, so as
-    # exact as a select. The forward pass builds s and returns it as a second output (marked
-    # non-differentiable): the backward pass is then one multiplication. For 0 <= a <= 1,
-    # s = max([x > 0], a), cheaper than torch.where. The derivative of the backward pass in x
-    # is 0, through y (see _common._Linear).
+    # forward: y = x if x > 0 else a x;   backward: dx = s dy,  s = 1 if x > 0 else a
+    # s is exactly 1 or exactly a, so the product is as exact as a select. For 0 < a <= 1,
+    # y = max(x, a x), cheaper than torch.where. What it saves: y, which exists anyway. For
+    # a >= 0, y > 0 exactly where x > 0, so the backward pass rebuilds s from y, in the memory
+    # of dx: like PyTorch's kernels it makes two new tensors in all (y, dx), and each new 16 MiB
+    # tensor costs page faults besides its pass over memory. For a < 0 (y > 0 also where
+    # x < 0) it saves x. The derivative of the backward pass in x is 0 (see _common._Linear).
     generate_vmap_rule = True
 
     @staticmethod
-    def forward(x: Tensor, a: float) -> tuple[Tensor, Tensor]:
-        s = torch.empty((), dtype=_opmath_dtype(x), device=x.device)  # float32 for 16 bits
-        if 0 <= a <= 1 and _untransformed(x):
-            s = torch.gt(x, 0, out=s.expand_as(x).clone()).clamp_(min=a)
-        else:
-            s = torch.where(x > 0, _scalar(1.0, s), _scalar(a, s))
-        return (x * s).to(x.dtype), s
+    def forward(x: Tensor, a: float) -> Tensor:
+        return _leaky_relu_values(x, a)
 
     @staticmethod
-    def setup_context(ctx: Any, inputs: tuple[Any, ...], outputs: tuple[Tensor, Tensor]) -> None:
-        y, s = outputs
-        ctx.mark_non_differentiable(s)
-        ctx.save_for_backward(s, y)
-        ctx.save_for_forward(s, y)
+    def setup_context(ctx: Any, inputs: tuple[Any, ...], output: Tensor) -> None:
+        x, ctx.a = inputs
+        z = output if ctx.a >= 0 else x  # positive exactly where x is
+        ctx.save_for_backward(z)
+        ctx.save_for_forward(z)
 
     @staticmethod
-    def backward(ctx: Any, grad_output: Tensor, _grad_s: Any) -> tuple[Tensor, None]:
-        s, y = ctx.saved_tensors
-        return linear_backward(grad_output, s, y), None
+    def backward(ctx: Any, grad_output: Tensor) -> tuple[Tensor, None]:
+        return _leaky_relu_grad(ctx, grad_output), None
 
     @staticmethod
-    def jvp(ctx: Any, tangent: Tensor, _: Any) -> tuple[Tensor, None]:
-        s, y = ctx.saved_tensors
-        return linear_backward(tangent, s, y), None
+    def jvp(ctx: Any, tangent: Tensor, _: Any) -> Tensor:
+        return _leaky_relu_grad(ctx, tangent)
+
+
+def _slope(z: Tensor, a: float) -> Tensor:
+    """``s = 1 where z > 0, else a``, in float32 for float16/bfloat16 (``a`` is not rounded)."""
+    s = torch.empty_like(z, dtype=_opmath_dtype(z))
+    if 0 <= a <= 1 and _untransformed(z):
+        return torch.gt(z, 0, out=s).clamp_(min=a)  # 1.0 or 0.0, then max(., a)
+    return torch.where(z > 0, _scalar(1.0, s), _scalar(a, s))
+
+
+def _leaky_relu_grad(ctx: Any, dy: Tensor) -> Tensor:
+    (z,) = ctx.saved_tensors
+    if _plain(dy, z):  # s in the memory dx will have
+        s = _slope(z, ctx.a)
+        return s.mul_(dy) if s.dtype == dy.dtype else s.mul_(dy).to(dy.dtype)
+    return linear_backward(dy, _slope(z, ctx.a), z)
 
 
 def _leaky_relu_values(x: Tensor, a: float, out: Tensor | None = None) -> Tensor:
-    """Forward only (nothing to save): ``y = max(x, a x)`` for ``0 < a <= 1``, else ``x s``."""
-    if 0 < a <= 1:  # (a = 0 is excluded: max(inf, 0 * inf) would be NaN)
+    """``max(x, a x)`` for ``0 < a <= 1`` (a new tensor, or ``out``), else ``x s``."""
+    if 0 < a <= 1 and _untransformed(x):  # (a = 0: max(inf, 0 * inf) would be NaN)
         ax = x * a
         return torch.maximum(x, ax, out=ax if out is None else out)
-    y = _LeakyReLUFunction.forward(x, a)[0]
+    y = (x * _slope(x, a)).to(x.dtype)
     return y if out is None else out.copy_(y)
 
 
@@ -189,8 +200,13 @@ def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = Fals
     _check_input("leaky_relu", input)
     a = _check_number("leaky_relu", "negative_slope", negative_slope)
     inplace = _check_inplace("leaky_relu", inplace, input)
+    if inplace and a < 0 and input.requires_grad:
+        raise ValueError(
+            "leaky_relu(inplace=True) needs negative_slope >= 0 to compute its gradient from "
+            f"the output (as PyTorch does), got negative_slope={a}; use inplace=False"
+        )
     if _recording(input):
-        y = _LeakyReLUFunction.apply(input, a)[0]
+        y = _LeakyReLUFunction.apply(input, a)
         return input.copy_(y) if inplace else y
     return _leaky_relu_values(input, a, out=input if inplace else None)
 
