@@ -28,6 +28,7 @@ machine busy with other work slows both alike. The functions return data; only
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import json
 import math
@@ -140,6 +141,7 @@ def interleaved_medians(
     warmup: int = 3,
     device: torch.device | str = "cpu",
     min_seconds: float = 0.0,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> dict[str, float]:
     """Median seconds per call of each function, the functions taking turns.
 
@@ -154,9 +156,10 @@ def interleaved_medians(
         warmup: untimed calls of each function first. Defaults to 3.
         device: where the functions run. Defaults to the CPU.
         min_seconds: the least duration of one sample. Defaults to 0 (one call).
-
-    Returns:
-        name -> median seconds per call.
+        clock: what a sample reads: wall time (``time.perf_counter``, the default), or
+            ``time.thread_time``, this thread's CPU time, which a machine busy with other work
+            disturbs far less (it leaves out the time the thread waits for a core), but which
+            counts only work done on this thread: use it with ``torch.set_num_threads(1)``.
 
     Examples:
         >>> times = interleaved_medians({"sum": lambda: sum(range(100))}, repeats=3)
@@ -173,21 +176,21 @@ def interleaved_medians(
             fns[name]()
         if min_seconds > 0:
             _synchronize(device)
-            start = time.perf_counter()
+            start = clock()
             fns[name]()
             _synchronize(device)
-            once = max(time.perf_counter() - start, 1e-7)
+            once = max(clock() - start, 1e-7)
             inner[name] = max(1, min(1000, math.ceil(min_seconds / once)))
     samples: dict[str, list[float]] = {name: [] for name in names}
     for r in range(repeats):
         for name in names[r % len(names):] + names[:r % len(names)]:
             fn, n = fns[name], inner[name]
             _synchronize(device)
-            start = time.perf_counter()
+            start = clock()
             for _ in range(n):
                 fn()
             _synchronize(device)
-            samples[name].append((time.perf_counter() - start) / n)
+            samples[name].append((clock() - start) / n)
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
@@ -247,6 +250,7 @@ def activation_rows(
     device: torch.device | str = "cpu",
     repeats: int = 15,
     names: Sequence[str] | None = None,
+    clock: Callable[[], float] = time.perf_counter,
 ) -> list[Row]:
     """Time every activation against its PyTorch twin, forward and forward+backward.
 
@@ -262,6 +266,7 @@ def activation_rows(
         device: where to run. Defaults to the CPU.
         repeats: timed rounds per measurement. Defaults to 15.
         names: a subset of activations (``"relu"``, ``"gelu_tanh"``, ...); None for all.
+        clock: see :func:`interleaved_medians`. Defaults to wall time.
 
     Returns:
         A list of :class:`Row`, the clone's first.
@@ -292,7 +297,8 @@ def activation_rows(
             # The clone takes turns with both, so the ceiling is measured under the same load.
             t = interleaved_medians({"clone": x.clone, "ours": make(ours, x, weight),
                                      "theirs": make(theirs, x, weight)},
-                                    repeats, device=device, min_seconds=min_seconds)
+                                    repeats, device=device, min_seconds=min_seconds,
+                                    clock=clock)
             clones.append(t["clone"])
             # bytes an ideal kernel moves per second, over a clone's (2 tensors) per second
             share = {k: tensors * t["clone"] / (2 * t[k]) for k in ("ours", "theirs")}
@@ -707,6 +713,36 @@ def make_rows(targets: Sequence[str] = ("book", "test"), root: Path | str = ROOT
 
 
 # ----------------------------------------------------------------------------- table
+def median_of_runs(runs: Sequence[Sequence[Row]]) -> list[Row]:
+    """One row per item: the median of its value over several runs, the range in its detail.
+
+    Ratios move from run to run on a busy machine; the median of a few runs, each of which
+    already interleaves ours and PyTorch's, is what the table reports.
+
+    Args:
+        runs: the rows of each run, the same items in the same order.
+
+    Returns:
+        The first run's rows with the median value and ``"median of K runs (lo-hi)"`` added
+        to each detail.
+
+    Examples:
+        >>> runs = [[Row("a", "r", v, "x", 2.0)] for v in (1.9, 2.2, 1.8)]
+        >>> row = median_of_runs(runs)[0]
+        >>> row.value, row.status, row.detail
+        (1.9, 'ok', 'median of 3 runs (1.80-2.20)')
+    """
+    if not runs or any([r.item for r in run] != [r.item for r in runs[0]] for run in runs):
+        raise ValueError("median_of_runs expects at least one run, each with the same items")
+    combined = []
+    for i, row in enumerate(runs[0]):
+        values = [run[i].value for run in runs]
+        spread = f"median of {len(runs)} runs ({min(values):.2f}-{max(values):.2f})"
+        combined.append(dataclasses.replace(
+            row, value=statistics.median(values),
+            detail=f"{row.detail}; {spread}" if row.detail else spread))
+    return combined
+
 def _value(row: Row) -> str:
     if math.isnan(row.value):
         return "-"
@@ -776,7 +812,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples:
         ``python benchmarks/bench.py`` (everything but ``make``),
         ``python benchmarks/bench.py --only activations,fit --device cuda``,
-        ``python benchmarks/bench.py --quick`` (tiny sizes: checks that it runs).
+        ``python benchmarks/bench.py --quick`` (tiny sizes: checks that it runs),
+        ``python benchmarks/bench.py --only activations --threads 1 --cpu-time --runs 5``
+        (on a machine busy with other work).
 
     Returns:
         0 when every target is met, :data:`EXIT_MISSED` when one is missed or could not be
@@ -794,6 +832,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--log2-size", type=int, default=22,
                         help="activations on 2**N float32 elements (default 22)")
     parser.add_argument("--repeats", type=int, default=None, help="timed rounds (default 15)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads (default: torch's choice)")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="activations: time this thread's CPU time, not wall time (needs "
+                             "--threads 1; for a machine busy with other work)")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="activations: run K times and report each row's median")
     parser.add_argument("--json", type=Path, default=None, help="also write the rows here")
     parser.add_argument("--root", type=Path, default=ROOT,
                         help="the course's checkout, for notebooks and make (default: this one)")
@@ -802,13 +847,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     if {"notebooks", "make"} & set(args.only) and not (args.root / "_toc.yml").is_file():
         parser.error(f"--root {args.root} holds no _toc.yml: notebooks and make are measured "
                      "in a checkout of the course")
+    if args.cpu_time and args.threads != 1:
+        parser.error("--cpu-time counts one thread's work only: use it with --threads 1")
+    if args.runs < 1 or (args.threads is not None and args.threads < 1):
+        parser.error(f"--runs and --threads must be at least 1, got {args.runs} and "
+                     f"{args.threads}")
+    if args.threads is not None:
+        torch.set_num_threads(args.threads)
     from relu_course.device import get_device
 
     device = get_device(args.device)
+    clock = time.thread_time if args.cpu_time else time.perf_counter
     repeats = args.repeats or (2 if args.quick else 15)
     log2_size = 10 if args.quick else args.log2_size
     runners: dict[str, Callable[[], list[Row]]] = {
-        "activations": lambda: activation_rows(log2_size, device, repeats),
+        "activations": lambda: median_of_runs(
+            [activation_rows(log2_size, device, repeats, clock=clock) for _ in range(args.runs)]),
         "import": lambda: import_rows(1 if args.quick else 5),
         "fit": lambda: fit_rows(1 if args.quick else 20, device, 1 if args.quick else 3),
         "probes": lambda: probe_rows(device, repeats, *((1, 64) if args.quick else ())),

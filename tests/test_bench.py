@@ -188,3 +188,30 @@ def test_the_learners_package_does_not_ship_the_benchmark():
     assert "bench" not in relu_course.__all__
     assert importlib.util.find_spec("relu_course.bench") is None
 
+
+def test_median_of_runs_reports_the_median_and_the_range_and_refuses_mismatched_runs():
+    runs = [[Row("activations", "relu fwd+bwd / torch", v, "x", 1.25, detail="ours 1 ms")]
+            for v in (1.3, 1.2, 1.22)]
+    (row,) = bench.median_of_runs(runs)
+    assert row.value == 1.22 and row.status == "ok"
+    assert row.detail == "ours 1 ms; median of 3 runs (1.20-1.30)"
+    with pytest.raises(ValueError, match="the same items"):
+        bench.median_of_runs([runs[0], [Row("a", "other", 1.0, "x")]])
+
+
+def test_cpu_time_runs_on_one_thread_and_is_refused_on_several(tmp_path, capsys):
+    import torch
+
+    threads = torch.get_num_threads()
+    try:
+        out = tmp_path / "rows.json"
+        code = bench.main(["--only", "activations", "--quick", "--device", "cpu", "--threads",
+                           "1", "--cpu-time", "--runs", "2", "--json", str(out)])
+        assert code in (0, bench.EXIT_MISSED)
+        rows = json.loads(out.read_text())
+        assert all("median of 2 runs" in r["detail"] for r in rows)
+        with pytest.raises(SystemExit):
+            bench.main(["--only", "activations", "--quick", "--threads", "2", "--cpu-time"])
+        assert "use it with --threads 1" in capsys.readouterr().err
+    finally:
+        torch.set_num_threads(threads)
