@@ -5,7 +5,8 @@ Small modules, one concept each:
 - :mod:`relu_course.activations`: ReLU and its variants, their derivatives, modules, a registry.
 - :mod:`relu_course.device`: :func:`get_device` and :func:`seed_everything`.
 - :mod:`relu_course.data`, :mod:`relu_course.init`, :mod:`relu_course.models`,
-  :mod:`relu_course.train`, :mod:`relu_course.probes`: the experiment toolkit.
+  :mod:`relu_course.train` (with :mod:`relu_course.history`, what ``fit`` returns),
+  :mod:`relu_course.probes`: the experiment toolkit.
 - :mod:`relu_course.plotting`: every figure of the book (imports Matplotlib lazily).
 - :mod:`relu_course.checks`: the exercise checkers learners call from the notebooks.
 - :mod:`relu_course.instructor`: ``relu-course assign`` and ``grade``, glue around nbgrader.
@@ -31,6 +32,7 @@ _SUBMODULES = (
     "data",
     "device",
     "fused",
+    "history",
     "init",
     "instructor",
     "models",

@@ -13,6 +13,8 @@ import random
 import numpy as np
 import torch
 
+from relu_course._helpers import check_seed
+
 ENV_VAR = "RELU_COURSE_DEVICE"
 _KINDS = ("cpu", "cuda", "mps")
 
@@ -103,11 +105,7 @@ def seed_everything(seed: int, deterministic: bool = True) -> int:
         >>> torch.equal(a, torch.rand(2))
         True
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"seed must be an integer, got {type(seed).__name__} {seed!r}")
-    if not 0 <= int(seed) < 2**32:
-        raise ValueError(f"seed must be in [0, 2**32), got {seed}")
-    seed = int(seed)
+    seed = check_seed(seed, 2**32)  # NumPy's legacy seeding takes 32 bits
     random.seed(seed)
     np.random.seed(seed)  # noqa: NPY002 (the global RNG is what learners call)
     torch.manual_seed(seed)  # seeds CPU and every CUDA device

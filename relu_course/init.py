@@ -30,6 +30,8 @@ import math
 import torch
 from torch import nn
 
+from relu_course._helpers import check_model
+
 __all__ = [
     "INIT_SCHEMES",
     "fans",
@@ -274,8 +276,7 @@ def init_(module: nn.Module, scheme: str = "he", bias: float | None = 0.0) -> nn
         >>> layer.bias.tolist()
         [0.5, 0.5, 0.5]
     """
-    if not isinstance(module, nn.Module):
-        raise TypeError(f"module must be a torch.nn.Module, got {type(module).__name__}")
+    check_model(module, "module")
     if not isinstance(scheme, str) or scheme.lower() not in INIT_SCHEMES:
         raise ValueError(f"scheme must be one of {INIT_SCHEMES}, got {scheme!r}")
     if bias is not None:

@@ -15,6 +15,7 @@ from typing import Callable, Union
 import torch
 from torch import nn
 
+from relu_course._helpers import check_seed
 from relu_course.activations import ACTIVATIONS, canonical_name, get_activation
 from relu_course.fused import LinearReLU
 from relu_course.init import INIT_SCHEMES, init_
@@ -61,12 +62,6 @@ def _check_init(init: object) -> str:
     if not isinstance(init, str) or init.lower() not in INIT_SCHEMES:
         raise ValueError(f"init must be one of {INIT_SCHEMES}, got {init!r}")
     return init.lower()
-
-
-def _check_seed(seed: object) -> int | None:
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise TypeError(f"seed must be None or a non-negative integer, got {seed!r}")
-    return seed
 
 
 def _build(seed: int | None, make: Callable[[], nn.Module]) -> nn.Module:
@@ -169,7 +164,7 @@ def mlp(
         raise TypeError(f"dropout must be a probability in [0, 1), got {dropout!r}")
     if not 0 <= dropout < 1:
         raise ValueError(f"dropout must be a probability in [0, 1), got {dropout}")
-    seed = _check_seed(seed)
+    seed = check_seed(seed, optional=True)
     fuse = _check_fused(fused, activation, batch_norm)
 
     def make() -> nn.Sequential:
@@ -236,7 +231,7 @@ def digits_cnn(
         )
     make_act = _activation_factory(activation)
     init = _check_init(init)
-    seed = _check_seed(seed)
+    seed = check_seed(seed, optional=True)
 
     def make() -> nn.Sequential:
         layers: OrderedDict[str, nn.Module] = OrderedDict()

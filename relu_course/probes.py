@@ -13,16 +13,19 @@ from layer name to a number or a small dataclass.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, Callable
 
 import torch
 from torch import nn
 
+from relu_course._helpers import LossFn, check_loss, check_model, eval_mode, model_device
 from relu_course.activations import is_activation
 
 __all__ = [
+    "PROBES",
     "ActivationStats",
     "DeadUnits",
     "Regions",
@@ -30,10 +33,14 @@ __all__ = [
     "capture_activations",
     "dead_fraction",
     "dead_units",
+    "epoch_probes",
     "gradient_norms",
     "linear_regions",
     "sparsity",
 ]
+
+PROBES = ("dead", "sparsity", "grad_norms", "stats")
+"""Names of the probes :func:`relu_course.train.fit` can run after each epoch (``probes=[...]``)."""
 
 _WEIGHTED = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
@@ -90,18 +97,6 @@ class Regions:
     ys: torch.Tensor
 
 
-def _check_model(model: object) -> nn.Module:
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    return model
-
-
-def _device_of(model: nn.Module) -> torch.device:
-    for t in (*model.parameters(), *model.buffers()):
-        return t.device
-    return torch.device("cpu")
-
-
 @contextmanager
 def capture_activations(model: nn.Module) -> Iterator[dict[str, list[torch.Tensor]]]:
     """Record the outputs of every activation layer while the block runs.
@@ -126,7 +121,7 @@ def capture_activations(model: nn.Module) -> Iterator[dict[str, list[torch.Tenso
         >>> len(model.act0._forward_hooks)  # the hooks are gone
         0
     """
-    _check_model(model)
+    check_model(model)
     outputs: dict[str, list[torch.Tensor]] = {}
 
     def hook_for(name: str, module: nn.Module):
@@ -149,16 +144,11 @@ def capture_activations(model: nn.Module) -> Iterator[dict[str, list[torch.Tenso
 
 def _layer_outputs(model: nn.Module, X: torch.Tensor) -> dict[str, torch.Tensor]:
     """Run ``model`` on ``X`` (eval mode, no gradients) and return each layer's output."""
-    model = _check_model(model)
+    model = check_model(model)
     if not isinstance(X, torch.Tensor):
         raise TypeError(f"X must be a torch.Tensor, got {type(X).__name__}")
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad(), capture_activations(model) as outputs:
-            model(X.to(_device_of(model)))
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad(), capture_activations(model) as outputs:
+        model(X.to(model_device(model)))
     if not outputs:
         raise ValueError(f"{type(model).__name__} has no activation layers to probe; "
                          "probes look for activation modules (ReLU, LeakyReLU, GELU, ... from "
@@ -305,28 +295,20 @@ def gradient_norms(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
         >>> gradient_norms(model, torch.tensor([[1.0]]), torch.tensor([[0.0]]))
         {'0': 4.0}
     """
-    from relu_course.train import _check_loss  # the same default loss as fit
-
-    model = _check_model(model)
+    model = check_model(model)
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor):
         raise TypeError(f"X and y must be tensors, got {type(X).__name__} and "
                         f"{type(y).__name__}")
-    loss_fn = _check_loss(loss, y)
+    loss_fn = check_loss(loss, y)  # the same default loss as fit
     layers = [(name, m) for name, m in model.named_modules()
               if isinstance(m, _WEIGHTED) and m.weight.requires_grad]
     if not layers:
         raise ValueError(f"{type(model).__name__} has no Linear or Conv layer with a "
                          "trainable weight")
-    device = _device_of(model)
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.enable_grad():
-            value = loss_fn(model(X.to(device)), y.to(device))
-            grads = torch.autograd.grad(value, [m.weight for _, m in layers],
-                                        allow_unused=True)
-    finally:
-        model.train(was_training)
+    device = model_device(model)
+    with eval_mode(model), torch.enable_grad():
+        value = loss_fn(model(X.to(device)), y.to(device))
+        grads = torch.autograd.grad(value, [m.weight for _, m in layers], allow_unused=True)
     return {name: 0.0 if g is None else float(g.norm())
             for (name, _), g in zip(layers, grads)}
 
@@ -384,3 +366,34 @@ def linear_regions(model: nn.Module, xlim: tuple[float, float] = (-3, 3),
     rank[first.argsort()] = torch.arange(len(first))
     ids = rank[ids]
     return Regions(ids.reshape(resolution, resolution), len(first), xs, ys)
+
+
+def epoch_probes(probes: object, loss: LossFn | None = None) -> dict[str, Callable[..., Any]]:
+    """The probes :func:`relu_course.train.fit` runs after each epoch, as ``fn(model, X, y)``.
+
+    ``probes``: None, names among :data:`PROBES` (``"dead"``: each layer's dead fraction;
+    ``"grad_norms"`` differentiates ``loss``, None for ``fit``'s), or a dict from a name to
+    one's own ``fn(model, X)``. ``ValueError`` for an unknown name, else ``TypeError``.
+    ``sorted(epoch_probes(["sparsity", "dead"]))`` is ``['dead', 'sparsity']``.
+    """
+    named: dict[str, Callable[..., Any]] = {
+        "dead": lambda m, X, y: {k: v.fraction for k, v in dead_units(m, X).items()},
+        "sparsity": lambda m, X, y: sparsity(m, X),
+        "grad_norms": lambda m, X, y: gradient_norms(m, X, y, loss),
+        "stats": lambda m, X, y: activation_stats(m, X),
+    }
+    if probes is None:
+        return {}
+    if isinstance(probes, Mapping):
+        if not all(isinstance(name, str) and callable(fn) for name, fn in probes.items()):
+            raise TypeError(f"probes as a dict must map names to callables fn(model, X), "
+                            f"got {probes!r}")
+        return {name: lambda m, X, y, fn=fn: fn(m, X) for name, fn in probes.items()}
+    if isinstance(probes, str) or not isinstance(probes, Sequence):
+        raise TypeError(f"probes must be None, a list of names among {PROBES}, or a dict "
+                        f"name -> fn(model, X), got {probes!r}")
+    unknown = [name for name in probes if name not in named]
+    if unknown:
+        raise ValueError(f"unknown probe(s) {unknown}; accepted: {', '.join(PROBES)} "
+                         "(or pass a dict name -> fn(model, X))")
+    return {name: named[name] for name in probes}

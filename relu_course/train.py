@@ -13,165 +13,32 @@ import os
 import sys
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import torch
 from torch import nn
 
+from relu_course._helpers import (
+    LossFn,
+    check_loss,
+    check_model,
+    check_positive,
+    check_seed,
+    eval_mode,
+    model_device,
+)
 from relu_course.data import Split
 from relu_course.device import get_device
+from relu_course.history import History
+from relu_course.probes import PROBES, epoch_probes
 
 __all__ = ["PROBES", "History", "accuracy", "evaluate", "fit"]
-
-LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
-ProbeFn = Callable[[nn.Module, torch.Tensor], Any]
-
-PROBES = ("dead", "sparsity", "grad_norms", "stats")
-"""Names accepted by ``fit(probes=[...])``."""
 
 PROBE_ROWS = 2048
 """Probes run after each epoch on at most this many training rows (a fixed subset)."""
 
 _OPTIMIZERS = ("sgd", "adam")
 _EVAL_CHUNK = 8192
-
-
-@dataclass(repr=False)
-class History:
-    """What :func:`fit` measured, one entry per epoch.
-
-    Attributes:
-        train_loss, train_acc: loss and accuracy on the whole training set, measured
-            after each epoch with the model in eval mode (accuracy lists stay empty for
-            regression).
-        val_loss, val_acc: the same on the validation set, when ``fit`` was given one.
-        probes: probe name -> list of per-epoch values (for ``"dead"``, ``"sparsity"``,
-            ``"grad_norms"``: a dict from layer name to float).
-        epochs_run: epochs trained, counting the one that diverged.
-        diverged: True when the loss became NaN or infinite.
-        stopped_epoch: the epoch (from 1) at which training stopped early, else None.
-        stop_reason: a plain sentence saying why it stopped, else None.
-        seconds: wall-clock time of the run (varies between runs: do not print it where
-            outputs are compared).
-
-    Examples:
-        >>> h = History(train_loss=[0.7, 0.3], train_acc=[0.5, 0.9], epochs_run=2)
-        >>> print(h.to_text())
-        epoch  train_loss  train_acc
-            1         0.7        0.5
-            2         0.3        0.9
-        >>> h
-        History(2 epochs, train_loss 0.3, train_acc 0.9)
-    """
-
-    train_loss: list[float] = field(default_factory=list)
-    train_acc: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    val_acc: list[float] = field(default_factory=list)
-    probes: dict[str, list[Any]] = field(default_factory=dict)
-    epochs_run: int = 0
-    diverged: bool = False
-    stopped_epoch: int | None = None
-    stop_reason: str | None = None
-    seconds: float = 0.0
-
-    def rows(self) -> list[dict[str, Any]]:
-        """One dict per epoch: ``epoch`` (from 1), the metrics, and probe values.
-
-        A probe that returns a mapping gives one column per key, ``"<probe>.<key>"``;
-        activation statistics give ``"stats.<layer>.mean"`` and so on. Epochs a probe
-        did not measure (the one that diverged) hold None.
-        """
-        metrics = {"train_loss": self.train_loss, "train_acc": self.train_acc,
-                   "val_loss": self.val_loss, "val_acc": self.val_acc}
-        rows = []
-        for i in range(self.epochs_run):
-            row: dict[str, Any] = {"epoch": i + 1}
-            for name, values in metrics.items():
-                if values:
-                    row[name] = values[i] if i < len(values) else None
-            for name, values in self.probes.items():
-                row.update(_flatten(name, values[i] if i < len(values) else None))
-            rows.append(row)
-        return rows
-
-    @property
-    def final(self) -> dict[str, Any]:
-        """The last epoch's row (see :meth:`rows`); empty before any epoch."""
-        rows = self.rows()
-        return rows[-1] if rows else {}
-
-    def to_text(self, digits: int = 4) -> str:
-        """The history as an aligned plain-text table, one line per epoch.
-
-        Args:
-            digits: significant digits of each number. Defaults to 4.
-        """
-        rows = self.rows()
-        if not rows:
-            return "(no epochs)"
-        columns = list(dict.fromkeys(key for row in rows for key in row))
-        cells = [[_cell(row.get(c), digits) for c in columns] for row in rows]
-        widths = [max(len(c), *(len(r[j]) for r in cells)) for j, c in enumerate(columns)]
-        lines = ["  ".join(c.rjust(w) for c, w in zip(columns, widths))]
-        lines += ["  ".join(v.rjust(w) for v, w in zip(r, widths)) for r in cells]
-        if self.stop_reason:
-            lines.append(self.stop_reason)
-        return "\n".join(lines)
-
-    def __str__(self) -> str:
-        if self.diverged:
-            return f"History(diverged at epoch {self.stopped_epoch})"
-        final = self.final
-        parts = [f"{self.epochs_run} epochs"]
-        parts += [f"{k} {_cell(final[k], 4)}" for k in
-                  ("train_loss", "train_acc", "val_loss", "val_acc") if k in final]
-        return f"History({', '.join(parts)})"
-
-    __repr__ = __str__
-
-
-def _flatten(name: str, value: Any) -> dict[str, Any]:
-    if isinstance(value, Mapping):
-        out: dict[str, Any] = {}
-        for key, v in value.items():
-            out.update(_flatten(f"{name}.{key}", v))
-        return out
-    if hasattr(value, "__dataclass_fields__"):  # ActivationStats, DeadUnits
-        return {f"{name}.{k}": getattr(value, k) for k in value.__dataclass_fields__
-                if not isinstance(getattr(value, k), list)}
-    return {name: value}
-
-
-def _cell(value: Any, digits: int) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, float):
-        return f"{value:.{digits}g}"
-    return str(value)
-
-
-def _default_loss(y: torch.Tensor) -> LossFn:
-    """Cross-entropy for integer class labels, mean squared error for float targets."""
-    if y.dtype.is_floating_point:
-        return nn.functional.mse_loss
-    return nn.functional.cross_entropy
-
-
-def _check_loss(loss: object, y: torch.Tensor) -> LossFn:
-    if loss is None:
-        return _default_loss(y)
-    if not callable(loss):
-        raise TypeError(f"loss must be None or a callable loss(output, target), got "
-                        f"{type(loss).__name__} {loss!r}")
-    return loss
-
-
-def _model_device(model: nn.Module) -> torch.device:
-    for t in (*model.parameters(), *model.buffers()):
-        return t.device
-    return torch.device("cpu")
 
 
 def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
@@ -197,27 +64,21 @@ def evaluate(model: nn.Module, X: torch.Tensor, y: torch.Tensor,
         >>> evaluate(model, X, y)
         (0.6931471824645996, 0.5)
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_model(model)
     if not isinstance(X, torch.Tensor) or not isinstance(y, torch.Tensor) or len(X) != len(y):
         raise ValueError("X and y must be tensors with the same number of rows")
-    loss_fn = _check_loss(loss, y)
-    device = _model_device(model)
+    loss_fn = check_loss(loss, y)
+    device = model_device(model)
     classify = not y.dtype.is_floating_point
-    was_training = model.training
-    model.eval()
     total, correct = 0.0, 0
-    try:
-        with torch.no_grad():
-            for start in range(0, len(X), _EVAL_CHUNK):
-                xb = X[start:start + _EVAL_CHUNK].to(device)
-                yb = y[start:start + _EVAL_CHUNK].to(device)
-                out = model(xb)
-                total += float(loss_fn(out, yb)) * len(xb)
-                if classify:
-                    correct += int((out.argmax(dim=1) == yb).sum())
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.no_grad():
+        for start in range(0, len(X), _EVAL_CHUNK):
+            xb = X[start:start + _EVAL_CHUNK].to(device)
+            yb = y[start:start + _EVAL_CHUNK].to(device)
+            out = model(xb)
+            total += float(loss_fn(out, yb)) * len(xb)
+            if classify:
+                correct += int((out.argmax(dim=1) == yb).sum())
     n = max(len(X), 1)
     return total / n, (correct / n if classify else None)
 
@@ -248,44 +109,6 @@ def _unpack(data: object) -> tuple[torch.Tensor, torch.Tensor,
         return data[0], data[1], None, None
     raise TypeError(f"data must be a relu_course.data.Split or a tuple (X, y) of tensors, "
                     f"got {type(data).__name__}")
-
-
-def _check_positive(name: str, value: object, kind: type) -> None:
-    ok = (kind is float and isinstance(value, (int, float))) or isinstance(value, int)
-    if isinstance(value, bool) or not ok:
-        raise TypeError(f"{name} must be a positive {kind.__name__}, got "
-                        f"{type(value).__name__} {value!r}")
-    if not value > 0 or (kind is float and not math.isfinite(value)):
-        raise ValueError(f"{name} must be a positive {kind.__name__}, got {value}")
-
-
-def _probe_functions(probes: object, loss_fn: LossFn) -> dict[str, ProbeFn]:
-    if probes is None:
-        return {}
-    from relu_course import probes as p  # only needed when probes are asked for
-
-    named: dict[str, ProbeFn] = {
-        "dead": lambda m, X, y: {k: v.fraction for k, v in p.dead_units(m, X).items()},
-        "sparsity": lambda m, X, y: p.sparsity(m, X),
-        "grad_norms": lambda m, X, y: p.gradient_norms(m, X, y, loss_fn),
-        "stats": lambda m, X, y: p.activation_stats(m, X),
-    }
-    if isinstance(probes, Mapping):
-        out = {}
-        for name, fn in probes.items():
-            if not isinstance(name, str) or not callable(fn):
-                raise TypeError(f"probes as a dict must map names to callables "
-                                f"fn(model, X), got {name!r}: {fn!r}")
-            out[name] = lambda m, X, y, fn=fn: fn(m, X)
-        return out
-    if isinstance(probes, str) or not isinstance(probes, Sequence):
-        raise TypeError(f"probes must be None, a list of names among {PROBES}, or a dict "
-                        f"name -> fn(model, X), got {probes!r}")
-    unknown = [name for name in probes if name not in named]
-    if unknown:
-        raise ValueError(f"unknown probe(s) {unknown}; accepted: {', '.join(PROBES)} "
-                         "(or pass a dict name -> fn(model, X))")
-    return {name: named[name] for name in probes}
 
 
 def _in_notebook_kernel() -> bool:
@@ -332,7 +155,7 @@ def fit(
     batch_size: int = 64,
     device: torch.device | str | None = None,
     seed: int = 0,
-    probes: Sequence[str] | Mapping[str, ProbeFn] | None = None,
+    probes: Sequence[str] | Mapping[str, Callable[..., Any]] | None = None,
     progress: bool | None = None,
     loss: LossFn | None = None,
     momentum: float = 0.0,
@@ -397,25 +220,23 @@ def fit(
         ...     device="cpu").stop_reason
         'Training stopped at epoch 1 of 5: the loss became NaN with sgd at learning rate 1e+06...'
     """
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    check_model(model)
     X, y, X_val, y_val = _unpack(data)
     if len(X) != len(y) or len(X) == 0:
         raise ValueError(f"X and y must have the same, non-zero number of rows, got "
                          f"{tuple(X.shape)} and {tuple(y.shape)}")
-    _check_positive("epochs", epochs, int)
-    _check_positive("lr", lr, float)
-    _check_positive("batch_size", batch_size, int)
+    check_positive("epochs", epochs, int)
+    check_positive("lr", lr, float)
+    check_positive("batch_size", batch_size, int)
     for name, value in (("momentum", momentum), ("weight_decay", weight_decay)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
             raise ValueError(f"{name} must be a number >= 0, got {value!r}")
     if not isinstance(optimizer, str) or optimizer.lower() not in _OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {_OPTIMIZERS}, got {optimizer!r}")
     optimizer = optimizer.lower()
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise TypeError(f"seed must be a non-negative integer, got {seed!r}")
-    loss_fn = _check_loss(loss, y)
-    probe_fns = _probe_functions(probes, loss_fn)
+    seed = check_seed(seed)
+    loss_fn = check_loss(loss, y)
+    probe_fns = epoch_probes(probes, loss_fn)
     show_bar = _show_progress(progress)
     device = get_device(device) if not isinstance(device, torch.device) else device
 

@@ -28,6 +28,8 @@ from typing import Any, Callable, NoReturn
 
 import torch
 
+from relu_course._helpers import eval_mode
+
 __all__ = [
     "assert_close",
     "call_learner",
@@ -357,9 +359,9 @@ def gradient(
 def digits_test_accuracy(model: Any, *, images: bool = False, hint: str | None = None) -> float:
     """The accuracy of a learner's trained ``model`` on the digits' fixed test split.
 
-    The model is put in eval mode and run without gradients on the test inputs, moved to its
-    parameters' device and dtype. A model that raises, or that does not return ``(N, 10)``
-    logits, fails with a message naming the input shape it was given.
+    The model is run in eval mode (its own mode restored after) and without gradients on the
+    test inputs, moved to its parameters' device and dtype. A model that raises, or that does
+    not return ``(N, 10)`` logits, fails with a message naming the input shape it was given.
 
     Args:
         model: the learner's ``nn.Module``.
@@ -374,9 +376,8 @@ def digits_test_accuracy(model: Any, *, images: bool = False, hint: str | None =
     split = data.digits(images=images)
     parameter = next(model.parameters())
     X = split.X_test.to(device=parameter.device, dtype=parameter.dtype)
-    model.eval()
     try:
-        with torch.no_grad():
+        with eval_mode(model), torch.no_grad():  # the learner's model keeps its mode
             logits = model(X)
     except Exception as exc:
         kind = "images" if images else "inputs"
