@@ -166,6 +166,11 @@ def test_revived_digits_model_rejects_a_model_without_activations():
         check_revived_digits_model(nn.Linear(64, 10))
 
 
+def test_revived_digits_model_without_a_network_is_not_implemented_yet():
+    with pytest.raises(AssertionError, match="net is not implemented yet"):
+        check_revived_digits_model(None)
+
+
 def test_revived_digits_model_rejects_something_that_is_not_a_module():
     with pytest.raises(AssertionError, match=r"expects a trained torch\.nn\.Module, got str"):
         check_revived_digits_model("my model")

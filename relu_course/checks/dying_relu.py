@@ -260,6 +260,8 @@ def check_revived_digits_model(model: nn.Module) -> None:
     """
     from relu_course import activations, data, probes
 
+    if model is None:
+        fail("net is not implemented yet: train a network and assign it to net.")
     if not isinstance(model, nn.Module):
         fail(f"check_revived_digits_model expects a trained torch.nn.Module, got "
              f"{type(model).__name__}.",
