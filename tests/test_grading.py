@@ -11,6 +11,10 @@ import copy
 import csv
 import json
 import os
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -219,3 +223,35 @@ def test_grades_csv_and_feedback_are_written(graded):
     feedback = Path(results["honest"]["feedback"])
     assert feedback == course / "feedback" / "honest" / "alpha" / "lab.html"
     assert "check_relu" in feedback.read_text(encoding="utf-8")
+
+
+def _sandboxed_pids() -> set[int]:
+    found = set()
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if b"RELU_COURSE_SANDBOX=" in Path(f"/proc/{entry}/environ").read_bytes():
+                found.add(int(entry))
+        except OSError:
+            continue
+    return found
+
+
+def test_ctrl_c_stops_the_batch_with_status_130_and_leaves_nothing_running(batch, tmp_path):
+    _, course, _ = batch
+    release = nbformat.read(course / "release/alpha/lab.ipynb", as_version=4)
+    looping = submission(release)
+    looping.cells[1].source = "while True:\n    pass"
+    write(looping, tmp_path / "submitted" / "ada" / "alpha" / "lab.ipynb")
+    before = _sandboxed_pids()
+    command = [str(Path(sys.executable).with_name("relu-course")), "grade", str(course),
+               str(tmp_path / "submitted")]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as grader:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and len(_sandboxed_pids() - before) < 2:
+            time.sleep(0.2)  # the worker, then its kernel
+        time.sleep(2)
+        grader.send_signal(signal.SIGINT)
+        _, err = grader.communicate(timeout=60)
+    assert grader.returncode == 130 and err == "relu-course: error: interrupted\n"
+    assert not _sandboxed_pids() - before

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -207,6 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _error('nbgrader is not installed: pip install "relu-course[instructor]"')
         return EXIT_BAD_INPUT
     try:
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    except ValueError:  # not the main thread: SIGTERM keeps its handler
+        previous = None
+    try:
         if args.command == "assign":
             return run_assign(args.labs, args.output, force=args.force)
         return run_grade(args.course, args.submitted, as_json=args.json,
@@ -214,3 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         _error("interrupted")
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM stops the batch like Ctrl-C, cleaning up the worker

@@ -163,10 +163,9 @@ def assign(labs: Sequence[tuple[str, Path]], course: Path, force: bool = False) 
         AssignError: a lab's markers are wrong, ``course`` holds a different source of a lab
             (pass ``force``), nbgrader failed, or the release would leak a solution.
     """
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.converters import GenerateAssignment
 
-    from relu_course.instructor.worker import course_config
+    from relu_course.instructor.worker import course_config, run_nbgrader
 
     if course.exists() and not course.is_dir():
         raise AssignError(f"{course} exists and is not a folder")
@@ -187,9 +186,8 @@ def assign(labs: Sequence[tuple[str, Path]], course: Path, force: bool = False) 
         (course / "nbgrader_config.py").write_text(CONFIG, encoding="utf-8")
     config = course_config(course.resolve())
     with tools_on_path():
-        api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
         for chapter, _ in labs:
-            result = api.generate_assignment(chapter, force=True, create=True)
+            result = run_nbgrader(GenerateAssignment, config, chapter)
             if not result["success"]:
                 last = (result.get("error") or result.get("log") or "").strip().splitlines()
                 raise AssignError(f"nbgrader could not generate {chapter}: "

@@ -149,10 +149,12 @@ def run_worker(course: Path, sub: subs.Submission, limits: Limits) -> list[dict[
         try:
             worker.communicate(json.dumps(job).encode(), timeout=limits.budget + 180)
         except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
-            worker.wait()
             problem = f"grading ran past {limits.budget + 180:g} s and was stopped"
-        _kill_marked(sandbox)
+        finally:  # also on Ctrl-C: nothing of this submission keeps running
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+                worker.wait()
+            _kill_marked(sandbox)
         if worker.returncode and worker.returncode < 0 and not problem:
             name = signal.Signals(-worker.returncode).name
             problem = f"the grading process was stopped by {name} (sent by the submission?)"
@@ -217,14 +219,15 @@ def grade_one(course: Path, sub: subs.Submission, rubrics: dict[str, subs.Rubric
                       notes=[*map(note_text, notes), "scored 0: not graded as this assignment"],
                       seconds=time.monotonic() - start)
     target = course / "submitted" / sub.student / sub.assignment / f"{sub.notebook}.ipynb"
-    if os.path.realpath(sub.path) != os.path.realpath(target) or converted:
+    in_place = os.path.realpath(sub.path) == os.fsencode(os.path.realpath(target))
+    if in_place and converted:  # graded from nbgrader's own folder: keep what was handed in
+        shutil.copyfile(target, target.with_name(target.name + ".orig"))
+    if converted or not in_place:
         target.parent.mkdir(parents=True, exist_ok=True)
-        if os.path.realpath(sub.path) == os.path.realpath(target):
-            shutil.copyfile(target, target.with_suffix(".ipynb.orig"))
         nbformat.write(nb, target)
-        stamp = os.path.join(os.path.dirname(sub.path), b"timestamp.txt")
-        if os.path.isfile(stamp):
-            shutil.copyfile(stamp, target.parent / "timestamp.txt")
+    stamp = os.path.join(os.path.dirname(sub.path), b"timestamp.txt")
+    if not in_place and os.path.isfile(stamp):
+        shutil.copyfile(stamp, target.parent / "timestamp.txt")
     found = run_worker(course, sub, limits)
     notes += found
     outcome = next(n for n in found if n["kind"] == "autograde")

@@ -43,6 +43,8 @@ _TORCH = ("torch", "torch.nn", "torch.nn.functional", "torch.nn.init", "torch.au
           "torch.linalg", "torch.testing", "math", "builtins")
 # Names IPython and ipykernel themselves set in builtins while a cell runs.
 _IPYTHON_NAMES = frozenset({"exit", "quit", "get_ipython", "display", "input", "__IPYTHON__"})
+# Names torch itself rebinds at run time (torch.set_default_dtype sets torch.Storage).
+_RUNTIME = frozenset({("torch", "Storage")})
 _IMMUTABLE_TYPE = 1 << 8  # Py_TPFLAGS_IMMUTABLETYPE: such classes cannot be patched
 _EMPTY = object()  # an empty closure cell
 _TORCH_DIR = os.path.dirname(torch.__file__) + os.sep
@@ -136,7 +138,7 @@ class Snapshot:
             present = vars(module)
             for key, value in namespace.items():
                 now = present.get(key, _EMPTY)
-                if now is not value and self._counts(module, key):
+                if now is not value and self._counts(module, key) and (name, key) not in _RUNTIME:
                     present[key] = value
                     if not _torch_wrapper(now, value):
                         undone.append(f"{name}.{key}")

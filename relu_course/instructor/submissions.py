@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -140,8 +141,10 @@ def read(path: bytes) -> tuple[NotebookNode, list[str]]:
         raise Unusable(f"{shown}: valid JSON but not a Jupyter notebook (no cells/nbformat)")
     notes = [f"converted from nbformat {data['nbformat']}"] if data["nbformat"] < 4 else []
     try:
-        nb = nbformat.reads(text, as_version=4)
-        nbformat.validate(nb)
+        with warnings.catch_warnings():  # duplicate cell ids (pasted cells) are repaired
+            warnings.simplefilter("ignore")
+            nb = nbformat.reads(text, as_version=4)
+            nbformat.validate(nb)
     except Exception as exc:  # nbformat raises several types for malformed notebooks
         first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
         raise Unusable(f"{shown}: not a valid Jupyter notebook ({first[:200]})") from None

@@ -71,6 +71,25 @@ def grading_config(job: dict[str, Any]) -> Config:
     return c
 
 
+def run_nbgrader(converter: type, config: Config, assignment: str, student: str = "") -> dict:
+    """Run one of nbgrader's converters as its command would, without nbgrader's API object
+    (which also sets up the exchange); returns ``{"success", "log", "error"}``."""
+    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.utils import capture_log
+
+    coursedir = CourseDirectory(config=config)
+    coursedir.assignment_id = assignment
+    if student:
+        coursedir.student_id = student
+    app = converter(coursedir=coursedir, config=config)
+    app.force = True
+    if hasattr(app, "create_student"):
+        app.create_student = True
+    if hasattr(app, "create_assignment"):
+        app.create_assignment = True
+    return capture_log(app)
+
+
 def _kill_descendants() -> None:
     """SIGKILL every process below this one (orphans are re-parented here), then reap."""
     me = os.getpid()
@@ -101,12 +120,10 @@ def main() -> None:
         ctypes.CDLL(None).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass  # not Linux: descendants are reaped by init
-    from nbgrader.apps import NbGraderAPI
-    from nbgrader.coursedir import CourseDirectory
+    from nbgrader.converters import Autograde, GenerateFeedback
 
     config = grading_config(job)
-    api = NbGraderAPI(coursedir=CourseDirectory(config=config), config=config)
-    result = api.autograde(job["assignment"], job["student"], force=True, create=True)
+    result = run_nbgrader(Autograde, config, job["assignment"], job["student"])
     _kill_descendants()
     record: dict[str, Any] = {"kind": "autograde", "success": bool(result["success"])}
     if not result["success"]:
@@ -115,7 +132,8 @@ def main() -> None:
         lines = (result.get("error") or "").strip().splitlines()
         record["error"] = (errors or lines[-1:] or ["nbgrader's autograder failed"])[0]
     else:
-        feedback = api.generate_feedback(job["assignment"], job["student"], force=True)
+        config.HTMLExporter.template_name = "feedback"
+        feedback = run_nbgrader(GenerateFeedback, config, job["assignment"], job["student"])
         record["feedback"] = bool(feedback["success"])
     with open(job["notes"], "a", encoding="utf-8") as f:
         f.write(json.dumps(record) + "\n")
