@@ -4,7 +4,8 @@
 - :func:`check_selu_constants`: SELU's ``alpha`` and ``lambda`` derived from its fixed point.
 - :func:`check_swiglu`: a SwiGLU feed-forward block with its planted fault fixed.
 
-Each exercise's hint ladder is in :data:`HINTS` (shown by ``relu_course.checks.hints``).
+Each exercise's hint ladder is in ``HINTS``, at the end of the module (shown by
+``relu_course.checks.hints``).
 """
 
 from __future__ import annotations
