@@ -9,7 +9,12 @@ import pytest
 import torch
 from torch import nn
 
-from relu_course.checks import check_he_std, check_variance_preserving_init
+from relu_course.checks import (
+    check_he_std,
+    check_symmetry_prediction,
+    check_variance_preserving_init,
+)
+from relu_course.checks.gradient_flow import HINTS, SYMMETRY_CASES
 
 
 def _stub(*args, **kwargs):
@@ -168,3 +173,96 @@ def test_check_variance_preserving_init_catches_a_deep_drift_that_single_layers_
         check_variance_preserving_init(only_first)
     message = str(info.value)
     assert "across the 20 hidden layers" in message and "it shrinks" in message
+
+
+def test_check_he_std_names_the_generic_rule_for_an_unrecognised_wrong_value():
+    with pytest.raises(AssertionError, match="the share of the mean square that phi keeps"):
+        check_he_std(lambda fan_in, negative_slope=0.0: 0.123)
+
+
+def test_check_variance_preserving_init_accepts_the_debugged_colleague_init():
+    def fixed(net):
+        for layer in net.modules():
+            if isinstance(layer, nn.Linear):
+                with torch.no_grad():
+                    layer.weight.normal_(0.0, math.sqrt(2.0 / layer.weight.shape[1]))
+                    layer.bias.zero_()
+
+    check_variance_preserving_init(fixed)
+
+
+def test_check_variance_preserving_init_names_the_planted_fault_of_the_debug_exercise():
+    def buggy(net):  # the lab's buggy_init: weight.shape[0] is the fan-out
+        for layer in net.modules():
+            if isinstance(layer, nn.Linear):
+                with torch.no_grad():
+                    layer.weight.normal_(0.0, math.sqrt(2.0 / layer.weight.shape[0]))
+                    layer.bias.zero_()
+
+    with pytest.raises(AssertionError, match="you scaled by fan_out"):
+        check_variance_preserving_init(buggy)
+
+
+# --- check_symmetry_prediction -------------------------------------------------------------
+
+RIGHT = {"Adam instead of SGD": False, "dropout (p = 0.2)": True, "weight decay": False,
+         "random biases (weights still constant)": True}
+
+
+def test_check_symmetry_prediction_accepts_the_right_prediction(capsys):
+    check_symmetry_prediction(RIGHT)
+    out = capsys.readouterr().out
+    assert out.startswith("✓ all 4 predictions match training")
+    assert "dropout (p = 0.2) and random biases" in out
+
+
+@pytest.mark.parametrize("case, mechanism", [
+    ("Adam instead of SGD", "identical gradient histories"),
+    ("dropout (p = 0.2)", "different random set of units"),
+    ("weight decay", "identical weights get identical decay"),
+    ("random biases (weights still constant)", "different biases"),
+])
+def test_check_symmetry_prediction_explains_each_miss(case, mechanism):
+    with pytest.raises(AssertionError) as info:
+        check_symmetry_prediction({**RIGHT, case: not RIGHT[case]})
+    message = str(info.value)
+    assert "1 of the 4 predictions missed" in message and case in message
+    assert mechanism in message
+
+
+def test_check_symmetry_prediction_says_when_a_prediction_is_not_filled_in():
+    with pytest.raises(AssertionError, match="not filled in yet"):
+        check_symmetry_prediction({**RIGHT, "weight decay": ...})
+
+
+@pytest.mark.parametrize("bad", [None, {"Adam": True}, {**RIGHT, "weight decay": 0}])
+def test_check_symmetry_prediction_rejects_malformed_predictions(bad):
+    with pytest.raises(AssertionError, match="prediction"):
+        check_symmetry_prediction(bad)
+
+
+def test_symmetry_cases_are_the_four_the_lab_asks_for():
+    assert set(SYMMETRY_CASES) == set(RIGHT)
+
+
+# --- hints and help ------------------------------------------------------------------------
+
+
+def test_every_exercise_has_a_three_rung_hint_ladder():
+    assert set(HINTS) == {"he_std", "init_deep_relu_net", "symmetry_prediction"}
+    assert all(len(ladder) == 3 and all(rung.strip() for rung in ladder)
+               for ladder in HINTS.values())
+
+
+@pytest.mark.parametrize("checker, answer", [
+    (check_he_std, "1 + a^2"),
+    (check_he_std, "negative_slope**2"),
+    (check_variance_preserving_init, "2 / fan_in"),
+    (check_variance_preserving_init, "shape[1]"),
+    (check_symmetry_prediction, "dropout (p = 0.2) and"),
+])
+def test_help_of_a_checker_does_not_show_the_answer(checker, answer):
+    import relu_course.checks.gradient_flow as module
+
+    assert answer not in (checker.__doc__ or "")
+    assert answer not in module.__doc__

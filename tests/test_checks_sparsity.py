@@ -3,15 +3,21 @@ message that points at the mistake."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 import torch
-from torch import nn
 
-from relu_course.checks import check_sparse_digits_model, check_zero_fraction
-from relu_course.checks.sparsity import ACCURACY_TARGET, SPARSITY_TARGET
+from relu_course.checks import (
+    check_expected_zero_fraction,
+    check_seeds_needed,
+    check_sign_prediction,
+    check_zero_fraction,
+)
+from relu_course.checks.sparsity import HINTS, SIGN_CASES
 
 
-def _stub(*args):
+def _stub(*args, **kwargs):
     raise NotImplementedError()
 
 
@@ -70,85 +76,181 @@ def test_check_zero_fraction_compares_whole_layers_with_probes_sparsity():
         check_zero_fraction(first_values_only)
 
 
-# --- check_sparse_digits_model -----------------------------------------------------------
+# --- check_expected_zero_fraction ----------------------------------------------------------
 
 
-def _train_digits(l1: float, epochs: int = 30, seed: int = 0) -> nn.Module:
-    """Adam on the digits with lambda * mean |activation| of every hidden layer added."""
-    from relu_course import data, models
-    from relu_course.activations import is_activation
-
-    split = data.digits()
-    net = models.mlp([64, 64, 64, 10], seed=seed)
-    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
-    g = torch.Generator().manual_seed(seed)
-    for _ in range(epochs):
-        for rows in torch.randperm(len(split.X_train), generator=g).split(128):
-            h, penalty = split.X_train[rows], 0.0
-            for layer in net:
-                h = layer(h)
-                if is_activation(layer):
-                    penalty = penalty + h.abs().mean()
-            loss = nn.functional.cross_entropy(h, split.y_train[rows]) + l1 * penalty
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return net
+def _phi(t):
+    return 0.5 * (1 + math.erf(t / math.sqrt(2)))
 
 
-@pytest.fixture(scope="module")
-def sparse_net():
-    return _train_digits(l1=3.0)
+def expected_zero_fraction_solution(bias, weight_std, input_norm):
+    return _phi(-bias / (weight_std * input_norm))
 
 
-@pytest.fixture(scope="module")
-def plain_net():
-    return _train_digits(l1=0.0)
-
-
-def test_check_sparse_digits_model_accepts_a_net_trained_with_an_l1_penalty(sparse_net, capsys):
-    check_sparse_digits_model(sparse_net)
+def test_check_expected_zero_fraction_accepts_the_solution(capsys):
+    check_expected_zero_fraction(expected_zero_fraction_solution)
     out = capsys.readouterr().out
-    assert out.startswith("✓ test accuracy") and f"target {SPARSITY_TARGET:.0%}" in out
+    assert out.startswith("✓ expected_zero_fraction is right on 6 settings")
 
 
-def test_check_sparse_digits_model_rejects_an_accurate_but_dense_net(plain_net):
+def test_check_expected_zero_fraction_accepts_a_tensor_with_one_element():
+    check_expected_zero_fraction(lambda b, s, r: torch.tensor(_phi(-b / (s * r))))
+
+
+def test_check_expected_zero_fraction_reports_a_stub_as_not_implemented():
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        check_expected_zero_fraction(_stub)
+
+
+@pytest.mark.parametrize("wrong, misconception", [
+    (lambda b, s, r: _phi(b / (s * r)), "fraction of units that are on"),
+    (lambda b, s, r: _phi(-b / s), "the spread of w.x is weight_std \\* \\|\\|x\\|\\|"),
+    (lambda b, s, r: _phi(-b / (s * r) ** 2), "not by its variance"),
+    (lambda b, s, r: _phi(-b / (s * r**2)), "with the norm not squared"),
+    (lambda b, s, r: _phi(-b / (s * math.sqrt(r))), "already is the square root"),
+    (lambda b, s, r: 0.5, "one half is right only without a bias"),
+])
+def test_check_expected_zero_fraction_names_each_misconception(wrong, misconception):
+    with pytest.raises(AssertionError, match=misconception):
+        check_expected_zero_fraction(wrong)
+
+
+def test_check_expected_zero_fraction_rejects_an_unrecognised_wrong_value_with_the_formula():
     with pytest.raises(AssertionError) as info:
-        check_sparse_digits_model(plain_net)
-    message = str(info.value)
-    assert f"the target is {SPARSITY_TARGET:.0%}" in message
-    assert "accuracy" in message and "is fine" in message
-    assert "act0:" in message and "L1" not in message.split("hint:")[0]
-    assert "raise lambda" in message
+        check_expected_zero_fraction(lambda b, s, r: 0.3)
+    assert "is wrong" in str(info.value) and "mean b and standard deviation" in str(info.value)
 
 
-def test_check_sparse_digits_model_rejects_an_untrained_net_on_accuracy():
-    from relu_course import models
+def test_check_expected_zero_fraction_rejects_a_non_number():
+    with pytest.raises(AssertionError, match="should return a number"):
+        check_expected_zero_fraction(lambda b, s, r: "half")
 
+
+# --- check_sign_prediction ---------------------------------------------------------------
+
+
+RIGHT = {"sigmoid, batch 1": 1.0, "sigmoid, batch 128": 0.75, "leaky_relu, batch 1": 0.0}
+
+
+def test_check_sign_prediction_accepts_predictions_near_the_measurement(capsys):
+    check_sign_prediction(RIGHT)
+    out = capsys.readouterr().out
+    assert out.startswith("✓ every prediction within 25%") and "sigmoid, batch 128: 7" in out
+
+
+@pytest.mark.parametrize("key, value, mechanism", [
+    ("sigmoid, batch 1", 0.0, "sigmoid outputs are all positive"),
+    ("sigmoid, batch 128", 0.1, "all close to 1/2 at initialisation"),
+    ("leaky_relu, batch 1", 1.0, "small negative values"),
+])
+def test_check_sign_prediction_explains_each_miss(key, value, mechanism):
     with pytest.raises(AssertionError) as info:
-        check_sparse_digits_model(models.mlp([64, 32, 10], seed=0))
+        check_sign_prediction({**RIGHT, key: value})
     message = str(info.value)
-    assert f"the target is {ACCURACY_TARGET:.0%}" in message
-    assert "weaken the L1 penalty" in message
+    assert "1 of the 3 predictions missed" in message and key in message and mechanism in message
 
 
-def test_check_sparse_digits_model_rejects_a_model_without_activation_layers():
-    from relu_course import data
-
-    split = data.digits()
-    linear = nn.Linear(64, 10)
-    opt = torch.optim.Adam(linear.parameters(), lr=0.05)
-    for _ in range(200):
-        loss = nn.functional.cross_entropy(linear(split.X_train), split.y_train)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    with pytest.raises(AssertionError, match="no activation layer"):
-        check_sparse_digits_model(linear)
+def test_check_sign_prediction_says_when_a_prediction_is_not_filled_in():
+    with pytest.raises(AssertionError, match="not filled in yet"):
+        check_sign_prediction({**RIGHT, "sigmoid, batch 1": ...})
 
 
-def test_check_sparse_digits_model_rejects_wrong_output_shapes_and_non_modules():
-    with pytest.raises(AssertionError, match="scores of shape"):
-        check_sparse_digits_model(nn.Sequential(nn.Linear(64, 3), nn.ReLU()))
-    with pytest.raises(AssertionError, match="expects a trained"):
-        check_sparse_digits_model("net")
+@pytest.mark.parametrize("bad", [None, {"sigmoid": 1.0}, {**RIGHT, "sigmoid, batch 1": 1.5},
+                                 {**RIGHT, "sigmoid, batch 1": True}])
+def test_check_sign_prediction_rejects_malformed_predictions(bad):
+    with pytest.raises(AssertionError, match="prediction"):
+        check_sign_prediction(bad)
+
+
+def test_sign_cases_are_the_three_the_lab_asks_for():
+    assert set(SIGN_CASES) == set(RIGHT)
+
+
+# --- check_seeds_needed -----------------------------------------------------------------
+
+
+def seeds_needed_solution(sd, half_width, comparisons=1):
+    from scipy.stats import t
+
+    n = 2
+    while t.ppf(1 - 0.05 / (2 * comparisons), n - 1) * sd / math.sqrt(n) > half_width:
+        n += 1
+    return n
+
+
+def test_check_seeds_needed_accepts_the_solution(capsys):
+    check_seeds_needed(seeds_needed_solution)
+    assert capsys.readouterr().out.startswith("✓ seeds_needed gives the smallest")
+
+
+def test_check_seeds_needed_reports_a_stub_as_not_implemented():
+    with pytest.raises(AssertionError, match="not implemented yet"):
+        check_seeds_needed(_stub)
+
+
+def test_check_seeds_needed_recognises_the_normal_quantile():
+    def normal(sd, half_width, comparisons=1):
+        return math.ceil((1.959963984540054 * sd / half_width) ** 2)
+
+    with pytest.raises(AssertionError, match="that is the normal's 1\\.96"):
+        check_seeds_needed(normal)
+
+
+def test_check_seeds_needed_recognises_a_missing_bonferroni_correction():
+    with pytest.raises(AssertionError, match="Bonferroni"):
+        check_seeds_needed(lambda sd, h, comparisons=1: seeds_needed_solution(sd, h, 1))
+
+
+def test_check_seeds_needed_recognises_a_missing_square_root():
+    from scipy.stats import t
+
+    def no_root(sd, half_width, comparisons=1):
+        n = 2
+        while t.ppf(1 - 0.05 / (2 * comparisons), n - 1) * sd / n > half_width:
+            n += 1
+        return n
+
+    with pytest.raises(AssertionError, match="not sd / n"):
+        check_seeds_needed(no_root)
+
+
+def test_check_seeds_needed_rejects_one_seed_too_many_as_wasteful():
+    with pytest.raises(AssertionError, match="not the smallest number"):
+        check_seeds_needed(lambda sd, h, comparisons=1:
+                           seeds_needed_solution(sd, h, comparisons) + 1)
+
+
+def test_check_seeds_needed_rejects_too_few_seeds_as_too_wide():
+    with pytest.raises(AssertionError, match="would not be narrow enough"):
+        check_seeds_needed(lambda sd, h, comparisons=1:
+                           seeds_needed_solution(sd, h, comparisons) - 1)
+
+
+@pytest.mark.parametrize("bad", [1, 2.5, "7", None])
+def test_check_seeds_needed_rejects_a_non_integer_or_a_single_seed(bad):
+    with pytest.raises(AssertionError, match="integer of at least 2"):
+        check_seeds_needed(lambda sd, h, comparisons=1: bad)
+
+
+# --- hints and help ------------------------------------------------------------------------
+
+
+def test_every_exercise_has_a_three_rung_hint_ladder():
+    assert set(HINTS) == {"zero_fraction", "expected_zero_fraction", "sign_prediction",
+                          "seeds_needed"}
+    assert all(len(ladder) == 3 and all(rung.strip() for rung in ladder)
+               for ladder in HINTS.values())
+
+
+@pytest.mark.parametrize("checker, answer", [
+    (check_zero_fraction, "(h == 0)"),
+    (check_expected_zero_fraction, "erf"),
+    (check_expected_zero_fraction, "-bias / (weight_std"),
+    (check_sign_prediction, "0.75"),
+    (check_seeds_needed, "ppf("),
+])
+def test_help_of_a_checker_does_not_show_the_answer(checker, answer):
+    import relu_course.checks.sparsity as module
+
+    assert answer not in (checker.__doc__ or "")
+    assert answer not in module.__doc__

@@ -1,23 +1,70 @@
 """Checkers for the exercises of the chapter *Sparsity* (``book/sparsity/lab.ipynb``).
 
 - :func:`check_zero_fraction`: the fraction of exact zeros in a layer's output.
-- :func:`check_sparse_digits_model`: a digits classifier trained to be sparse *and* accurate.
+- :func:`check_expected_zero_fraction`: the fraction of a first layer's ReLUs that are off,
+  derived from the weights' distribution.
+- :func:`check_sign_prediction`: a prediction of how often a unit's weight gradient has one
+  sign, compared with the measurement.
+- :func:`check_seeds_needed`: how many seeds an experiment needs to decide a claim.
 """
 
 from __future__ import annotations
 
+import functools
+import math
+import numbers
 from typing import Any, Callable
 
 import torch
-from torch import nn
 
 from relu_course.checks._common import assert_close, call_learner, fail, passed
 
-__all__ = ["check_sparse_digits_model", "check_zero_fraction"]
+__all__ = [
+    "check_expected_zero_fraction",
+    "check_seeds_needed",
+    "check_sign_prediction",
+    "check_zero_fraction",
+]
 
-# Targets of check_sparse_digits_model, measured on the digits' test split.
-SPARSITY_TARGET = 0.80
-ACCURACY_TARGET = 0.90
+#: How far a prediction of :func:`check_sign_prediction` may be from the measured fraction.
+PREDICTION_TOLERANCE = 0.25
+#: The cases of :func:`check_sign_prediction`: (activation feeding the unit, batch size).
+SIGN_CASES = {"sigmoid, batch 1": ("sigmoid", 1), "sigmoid, batch 128": ("sigmoid", 128),
+              "leaky_relu, batch 1": ("leaky_relu", 1)}
+
+HINTS = {
+    "zero_fraction": (
+        "Compare every entry with 0 and count; think about -0.0 and about tiny values.",
+        "(h == 0) is a boolean tensor with the same shape as h; its mean, as a float, is the "
+        "fraction you want (-0.0 == 0 is True, 1e-30 == 0 is False).",
+        "return (h == 0).double().mean().item()",
+    ),
+    "expected_zero_fraction": (
+        "For a fixed input x, z = w.x + b is a sum of independent normal terms plus a "
+        "constant. What is its distribution?",
+        "w.x is normal with mean 0 and standard deviation weight_std * ||x||, so z is normal "
+        "with mean b and that standard deviation; the unit outputs 0 when z <= 0.",
+        "P(z <= 0) = Phi(-b / (weight_std * input_norm)), with Phi the standard normal CDF: "
+        "0.5 * (1 + math.erf(t / math.sqrt(2))).",
+    ),
+    "sign_prediction": (
+        "Write one example's gradient for a second-layer unit's weights: it is delta * h, a "
+        "number times the previous layer's outputs.",
+        "With one example, the signs follow the signs of h: what range do sigmoid and leaky "
+        "ReLU outputs take? With 128 examples the gradient is sum_n delta_n h_n: ask whether "
+        "h_n differs much from example to example.",
+        "Sigmoid outputs are all in (0, 1) and close to 1/2 at initialisation, so "
+        "sum_n delta_n h_n is roughly (1/2) sum_n delta_n for every weight at once.",
+    ),
+    "seeds_needed": (
+        "The interval's half-width is t * sd / sqrt(n); try n = 2, 3, ... until it is small "
+        "enough.",
+        "Use the Student t quantile with n - 1 degrees of freedom at level "
+        "1 - 0.05 / (2 * comparisons) (two-sided, Bonferroni), not the normal's 1.96.",
+        "scipy.stats.t.ppf(1 - 0.05 / (2 * comparisons), n - 1) * sd / math.sqrt(n) <= "
+        "half_width",
+    ),
+}
 
 
 def _edge_cases() -> list[tuple[torch.Tensor, float, str]]:
@@ -31,7 +78,7 @@ def _edge_cases() -> list[tuple[torch.Tensor, float, str]]:
     ]
 
 
-def _random_models() -> list[tuple[str, nn.Module]]:
+def _random_models() -> list[tuple[str, torch.nn.Module]]:
     from relu_course import models
 
     return [
@@ -60,8 +107,10 @@ def check_zero_fraction(zero_fraction: Callable[[torch.Tensor], Any]) -> None:
         AssertionError: with the input, the expected and the actual values and a hint.
 
     Examples:
-        >>> check_zero_fraction(lambda h: (h == 0).float().mean().item())
-        ✓ zero_fraction agrees with probes.sparsity on 6 small tensors and 7 layers
+        >>> check_zero_fraction(lambda h: 0.5)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        AssertionError: zero_fraction(h) is wrong...
     """
     from relu_course import probes
 
@@ -101,91 +150,275 @@ def check_zero_fraction(zero_fraction: Callable[[torch.Tensor], Any]) -> None:
     )
 
 
-def _device_of(model: nn.Module) -> torch.device:
-    parameter = next(model.parameters(), None)
-    return parameter.device if parameter is not None else torch.device("cpu")
+# --- expected_zero_fraction ------------------------------------------------------------------
+
+#: (bias, weight_std, input_norm) triples tried by check_expected_zero_fraction.
+_ZERO_CASES = ((0.0, 0.3, 1.0), (-0.5, 0.25, 2.0), (0.2, 0.1, 4.0), (1.0, 0.5, 1.0),
+               (-0.1, 0.177, 5.6), (0.05, 2.0, 0.5))
 
 
-def check_sparse_digits_model(model: nn.Module) -> None:
-    """Check a digits classifier whose hidden activations are mostly exact zeros.
+def _as_float(value: Any, what: str) -> float:
+    if isinstance(value, torch.Tensor) and value.numel() == 1:
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        fail(f"{what} should return a number, got {type(value).__name__}.",
+             actual=value, hint="return a Python float, e.g. built with math.erf.")
+    return float(value)
 
-    The checker trains nothing: it measures ``model`` on the test split of
-    :func:`relu_course.data.digits` (flat 64-pixel inputs). It requires
 
-    - a test accuracy of at least 90%, and
-    - a sparsity of at least 80%: the fraction of exact zeros in the outputs of the
-      model's activation layers (:func:`relu_course.probes.sparsity`), averaged over the
-      layers.
+def _phi(t: float) -> float:
+    return 0.5 * (1 + math.erf(t / math.sqrt(2)))
+
+
+def _simulated_zero_fraction(bias: float, std: float, norm: float, units: int = 200_000) -> float:
+    """One input of norm `norm`, `units` first-layer units with N(0, std^2) weights."""
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(16, generator=g, dtype=torch.float64)
+    x = x * norm / x.norm()
+    w = std * torch.randn(units, 16, generator=g, dtype=torch.float64)
+    return (torch.relu(w @ x + bias) == 0).double().mean().item()
+
+
+def check_expected_zero_fraction(expected_zero_fraction: Callable[..., Any]) -> None:
+    """Check ``expected_zero_fraction(bias, weight_std, input_norm)``.
+
+    The function returns the probability that a first-layer ReLU unit, ``relu(w . x + b)``,
+    outputs exactly 0 for a fixed input ``x`` of Euclidean norm ``input_norm``, when the
+    weights ``w`` are independent normals with mean 0 and standard deviation ``weight_std``
+    and the bias is ``bias``: the expected fraction of zeros of a wide first layer. The
+    checker compares it with its own value on six settings, then with a simulation of
+    200 000 units.
 
     Args:
-        model: the learner's trained ``nn.Module``, mapping ``(n, 64)`` to ``(n, 10)`` scores.
+        expected_zero_fraction: the learner's function of three positive or signed floats
+            returning a float in ``[0, 1]``.
 
     Raises:
-        AssertionError: naming the number that missed its target, with a hint.
+        AssertionError: naming the misconception the wrong value points to.
 
     Examples:
-        >>> import torch
-        >>> from relu_course import models
-        >>> net = models.mlp([64, 32, 10], seed=0)  # untrained: about 10% accuracy
-        >>> check_sparse_digits_model(net)  # doctest: +ELLIPSIS
+        >>> check_expected_zero_fraction(lambda bias, weight_std, input_norm: 0.5)
+        ... # doctest: +ELLIPSIS
         Traceback (most recent call last):
         ...
-        AssertionError: the model classifies ...% of the test digits correctly; the target is 90%.
+        AssertionError: expected_zero_fraction(-0.5, 0.25, 2.0) is wrong.
         ...
     """
-    from relu_course import data, probes
-    from relu_course.activations import is_activation
+    answers = []
+    for bias, std, norm in _ZERO_CASES:
+        what = f"expected_zero_fraction({bias}, {std}, {norm})"
+        answers.append(_as_float(call_learner(expected_zero_fraction, bias, std, norm,
+                                              name="expected_zero_fraction"), what))
+    mistakes = [  # (a wrong formula, the misconception it shows)
+        (lambda b, s, r: _phi(b / (s * r)), "that is the fraction of units that are on: "
+         "z = w.x + b is larger when b is larger, so a positive bias must lower the fraction "
+         "of zeros."),
+        (lambda b, s, r: _phi(-b / s), "the spread of w.x is weight_std * ||x||, not "
+         "weight_std: a larger input makes w.x larger, and the bias matters less."),
+        (lambda b, s, r: _phi(-b / (s * r) ** 2), "divide by the standard deviation of w.x, "
+         "weight_std * ||x||, not by its variance."),
+        (lambda b, s, r: _phi(-b / (s * r**2)), "w.x has variance weight_std^2 * ||x||^2, so "
+         "its standard deviation is weight_std * ||x||, with the norm not squared."),
+        (lambda b, s, r: _phi(-b / (s * math.sqrt(r))), "the standard deviation of w.x is "
+         "weight_std * ||x||; ||x|| already is the square root of the sum of squares."),
+        (lambda b, s, r: 0.5, "one half is right only without a bias: the bias shifts "
+         "z = w.x + b, so it moves the fraction of units that are off."),
+    ]
+    for (bias, std, norm), value in zip(_ZERO_CASES, answers):
+        right = _phi(-bias / (std * norm))
+        if math.isclose(value, right, abs_tol=1e-6):
+            continue
+        hint = "z = w.x + b is normal with mean b and standard deviation weight_std * ||x||."
+        for wrong, why in mistakes:
+            if all(math.isclose(v, wrong(*case), abs_tol=1e-6)
+                   for case, v in zip(_ZERO_CASES, answers)):
+                hint = why
+                break
+        fail(f"expected_zero_fraction({bias}, {std}, {norm}) is wrong.",
+             expected=round(right, 6), actual=round(value, 6), hint=hint)
+    bias, std, norm = -0.3, 0.4, 1.5
+    simulated = _simulated_zero_fraction(bias, std, norm)
+    value = _as_float(call_learner(expected_zero_fraction, bias, std, norm,
+                                   name="expected_zero_fraction"), "expected_zero_fraction")
+    if abs(value - simulated) > 0.01:  # 200 000 units: the simulation's error is about 0.001
+        fail("expected_zero_fraction disagrees with a simulation of 200 000 units.",
+             input=f"bias {bias}, weight_std {std}, input_norm {norm}",
+             expected=round(simulated, 4), actual=round(value, 4),
+             hint="z = w.x + b is normal with mean b and standard deviation "
+                  "weight_std * ||x||.")
+    passed(f"expected_zero_fraction is right on {len(_ZERO_CASES)} settings and agrees with a "
+           f"simulation of 200 000 units ({simulated:.3f})")
 
-    if not isinstance(model, nn.Module):
-        fail(
-            f"check_sparse_digits_model expects a trained torch.nn.Module, got "
-            f"{type(model).__name__}.",
-            hint="pass the network you trained, e.g. check_sparse_digits_model(net).",
-        )
-    if not any(is_activation(m) for m in model.modules()):
-        fail(
-            "the model has no activation layer, so it has no activations to make sparse.",
-            hint="build it with relu_course.models.mlp(..., activation='relu').",
-        )
+
+# --- sign_prediction ---------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=1)
+def _training_digits() -> tuple[torch.Tensor, torch.Tensor]:
+    from relu_course import data
+
     split = data.digits()
-    X = split.X_test.to(_device_of(model))
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            scores = call_learner(model, X, name="the model")
-        if not isinstance(scores, torch.Tensor) or tuple(scores.shape) != (len(X), 10):
-            shape = tuple(scores.shape) if isinstance(scores, torch.Tensor) else type(scores)
-            fail(
-                f"the model should return scores of shape ({len(X)}, 10), got {shape}.",
-                input=f"the digits' test inputs, shape {tuple(X.shape)}",
-                hint="an MLP with sizes [64, ..., 10] takes the flat 8x8 images.",
-            )
-        acc = (scores.argmax(dim=1).cpu() == split.y_test).double().mean().item()
-        by_layer = probes.sparsity(model, X)
-    finally:
-        model.train(was_training)
-    sparsity = sum(by_layer.values()) / len(by_layer)
-    shown = ", ".join(f"{name}: {value:.1%}" for name, value in by_layer.items())
-    if acc < ACCURACY_TARGET:
+    return split.X_train.double(), split.y_train
+
+
+def _one_sign_fraction(activation: str, batch: int, seed: int, steps: int = 4) -> float:
+    """The lab's measurement (section 4) for a network with `activation`, at initialisation."""
+    import torch.nn.functional as F
+
+    from relu_course import models
+
+    init = "xavier" if activation in ("tanh", "sigmoid") else "he"
+    model = models.mlp([64, 32, 32, 32, 10], activation=activation, init=init,
+                       seed=seed).double()
+    X, y = _training_digits()
+    g = torch.Generator().manual_seed(seed)
+    fractions = []
+    for rows in torch.randperm(len(X), generator=g)[:steps * batch].view(steps, batch):
+        loss = F.cross_entropy(model(X[rows]), y[rows])
+        (grad,) = torch.autograd.grad(loss, [model.linear1.weight])
+        pos, neg = (grad > 0).any(1), (grad < 0).any(1)
+        fractions.append((pos ^ neg)[pos | neg].double().mean().item())
+    return sum(fractions) / len(fractions)
+
+
+_SIGN_WHY = {
+    "sigmoid, batch 1": "sigmoid outputs are all positive, so one example's gradient delta * h "
+    "has the sign of delta in every entry, like ReLU's.",
+    "sigmoid, batch 128": "sigmoid outputs are all close to 1/2 at initialisation, so the "
+    "batch's sum of delta_n * h_n is about (1/2) * sum of delta_n for every weight: the "
+    "entries mostly keep one sign even over a batch. ReLU outputs vary much more from "
+    "example to example (many are 0), so a batch mixes their signs.",
+    "leaky_relu, batch 1": "leaky ReLU outputs small negative values for negative inputs, so "
+    "h has both signs and one example's gradient has both signs too.",
+}
+
+
+def check_sign_prediction(prediction: Any) -> None:
+    """Check a prediction of how often a unit's weight gradient has a single sign.
+
+    ``prediction`` maps each case of :data:`SIGN_CASES` to a number in ``[0, 1]``: the
+    predicted fraction of second-layer units whose weight gradient (on one example, or on a
+    batch of 128) has all its non-zero entries of one sign, in networks like the lab's
+    (three hidden layers of 32, at initialisation, on the training digits). The checker then
+    measures each fraction (3 networks, 4 batches each) and accepts predictions within
+    0.25 of it, explaining every miss.
+
+    Args:
+        prediction: ``{"sigmoid, batch 1": p1, "sigmoid, batch 128": p2,
+            "leaky_relu, batch 1": p3}``.
+
+    Raises:
+        AssertionError: a missing case or a value outside ``[0, 1]``, or the predictions
+            that missed, each with the mechanism.
+    """
+    if not isinstance(prediction, dict) or set(prediction) != set(SIGN_CASES):
+        keys = sorted(prediction) if isinstance(prediction, dict) else type(prediction).__name__
+        fail("prediction must be a dict with exactly the keys "
+             f"{sorted(SIGN_CASES)}, got {keys}.",
+             hint="fill in one number between 0 and 1 for each case.")
+    for key, value in prediction.items():
+        if value is ...:
+            fail(f"prediction[{key!r}] is not filled in yet (it is ...).",
+                 hint="write your prediction, a number between 0 and 1, before the "
+                      "experiment runs.")
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value <= 1:
+            fail(f"prediction[{key!r}] must be a fraction between 0 and 1, got {value!r}.")
+    measured = {key: sum(_one_sign_fraction(act, batch, s) for s in range(3)) / 3
+                for key, (act, batch) in SIGN_CASES.items()}
+    misses = [key for key in SIGN_CASES
+              if abs(prediction[key] - measured[key]) > PREDICTION_TOLERANCE]
+    shown = ", ".join(f"{key}: {measured[key]:.0%}" for key in SIGN_CASES)
+    if misses:
         fail(
-            f"the model classifies {acc:.1%} of the test digits correctly; the target is "
-            f"{ACCURACY_TARGET:.0%}.",
-            expected=f">= {ACCURACY_TARGET:.0%}",
-            actual=f"{acc:.1%} (sparsity {sparsity:.1%})",
-            hint="train longer, or weaken the L1 penalty: too strong a penalty silences the "
-            "units the classifier needs.",
+            f"{len(misses)} of the {len(SIGN_CASES)} predictions missed by more than "
+            f"{PREDICTION_TOLERANCE:.0%}: " + "; ".join(
+                f"{key} (you said {prediction[key]:.0%}, measured {measured[key]:.0%})"
+                for key in misses) + ".",
+            hint=" ".join(_SIGN_WHY[key] for key in misses),
         )
-    if sparsity < SPARSITY_TARGET:
-        fail(
-            f"{sparsity:.1%} of the hidden activations are exact zeros; the target is "
-            f"{SPARSITY_TARGET:.0%} (accuracy {acc:.1%} is fine).",
-            expected=f">= {SPARSITY_TARGET:.0%}",
-            actual=f"{sparsity:.1%} ({shown})",
-            hint="add lambda * (mean absolute activation) of every hidden layer to the loss, "
-            "and raise lambda until most activations are pushed to exactly 0.",
-        )
-    passed(
-        f"test accuracy {acc:.1%} (target {ACCURACY_TARGET:.0%}), "
-        f"sparsity {sparsity:.1%} (target {SPARSITY_TARGET:.0%})"
-    )
+    passed(f"every prediction within {PREDICTION_TOLERANCE:.0%} of the measurement ({shown})")
+
+
+# --- seeds_needed -----------------------------------------------------------------------------
+
+#: (sd, half_width, comparisons) settings tried by check_seeds_needed.
+_SEED_CASES = ((1.0, 1.0, 1), (0.9, 0.5, 2), (2.0, 1.0, 1), (0.5, 0.1, 1), (1.0, 0.4, 3),
+               (3.0, 0.5, 2))
+
+
+def _half_width(sd: float, n: int, comparisons: int, root: bool = True) -> float:
+    from scipy.stats import t as student_t
+
+    quantile = float(student_t.ppf(1 - 0.05 / (2 * comparisons), n - 1))
+    return quantile * sd / (math.sqrt(n) if root else n)
+
+
+def _seeds_reference(sd: float, half_width: float, comparisons: int, root: bool = True) -> int:
+    n = 2
+    while _half_width(sd, n, comparisons, root) > half_width:
+        n += 1
+    return n
+
+
+def check_seeds_needed(seeds_needed: Callable[..., Any]) -> None:
+    """Check ``seeds_needed(sd, half_width, comparisons=1)``: an experiment's number of seeds.
+
+    The function returns the smallest number of seeds ``n >= 2`` for which the course's
+    interval (a two-sided Student *t* interval at level ``1 - 0.05 / comparisons``) of a
+    mean of per-seed values with standard deviation ``sd`` has a half-width of at most
+    ``half_width``. The checker judges the design by its properties on six settings: the
+    interval must be narrow enough with ``n`` seeds, and not already with ``n - 1``.
+
+    Args:
+        seeds_needed: the learner's function of ``sd > 0``, ``half_width > 0`` and an integer
+            ``comparisons >= 1`` (default 1) returning an integer.
+
+    Raises:
+        AssertionError: naming the mistake the number points to (the normal's 1.96 instead of
+            the t quantile, no Bonferroni correction, a missing square root, not the
+            smallest number).
+    """
+    answers = []
+    for sd, h, k in _SEED_CASES:
+        value = call_learner(seeds_needed, sd, h, comparisons=k, name="seeds_needed")
+        if isinstance(value, torch.Tensor) and value.numel() == 1:
+            value = value.item()
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+            fail(f"seeds_needed({sd}, {h}, comparisons={k}) should return an integer of at "
+                 f"least 2, got {value!r}.",
+                 hint="an interval needs at least two seeds; return an int.")
+        answers.append(value)
+    z = 1.959963984540054
+    mistakes = [  # (a wrong design rule, the misconception it shows)
+        (lambda sd, h, k: math.ceil((z * sd / h) ** 2), "that is the normal's 1.96: with few "
+         "seeds the t quantile is much larger (12.7 for 2 seeds, 2.78 for 5), so the interval "
+         "would be wider than asked."),
+        (lambda sd, h, k: _seeds_reference(sd, h, 1), "with several comparisons each interval "
+         "must be widened to the 1 - 0.05 / comparisons level (Bonferroni), which needs more "
+         "seeds."),
+        (lambda sd, h, k: _seeds_reference(sd, h, k, root=False), "the interval narrows like "
+         "sd / sqrt(n), not sd / n: the number of seeds grows with the square of "
+         "sd / half_width."),
+    ]
+    for (sd, h, k), value in zip(_SEED_CASES, answers):
+        right = _seeds_reference(sd, h, k)
+        if value == right:
+            continue
+        if value < right:
+            hint = (f"with {value} seeds the half-width is "
+                    f"{_half_width(sd, value, k):.3g} > {h}: the interval would not be narrow "
+                    "enough.")
+        else:
+            hint = (f"{value - 1} seeds already give a half-width of "
+                    f"{_half_width(sd, value - 1, k):.3g} <= {h}: that is not the smallest "
+                    "number, and every extra seed costs a training run.")
+        for wrong, why in mistakes:
+            if all(v == wrong(*case) for case, v in zip(_SEED_CASES, answers)):
+                hint = why
+                break
+        fail(f"seeds_needed({sd}, {h}, comparisons={k}) is wrong.", expected=right,
+             actual=value, hint=hint)
+    passed(f"seeds_needed gives the smallest sufficient number of seeds on {len(_SEED_CASES)} "
+           "settings")
