@@ -564,6 +564,15 @@ def test_registries_share_the_same_names():
     assert list(A.ACTIVATIONS) == list(A.FUNCTIONS) == list(A.DERIVATIVES) == names
 
 
+def test_every_record_is_exported_with_its_function_derivative_and_module():
+    for record in A.RECORDS:
+        for obj in (record.function, record.derivative, record.module):
+            assert obj.__name__ in A.__all__ and getattr(A, obj.__name__) is obj
+        assert A.REGISTRY[record.name] is record
+        assert A.LABELS[record.name] == record.label
+    assert {A.canonical_name(n) for n in ("Leaky-ReLU", " GELU ")} == {"leaky_relu", "gelu"}
+
+
 @pytest.mark.parametrize("name", ["relu", "ReLU", "leaky-relu", "Leaky_ReLU", " gelu "])
 def test_get_activation_is_case_and_dash_insensitive(name):
     m = A.get_activation(name)

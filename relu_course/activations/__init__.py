@@ -59,8 +59,10 @@ integer kernel for them either) and raises ``TypeError``.
 The chapter *Variants* of the book compares them; *Definition* explains the kink.
 """
 
+# ruff: noqa: F401  (the imports are re-exports: __all__ below derives from the records)
 from __future__ import annotations
 
+from relu_course.activations import _registry
 from relu_course.activations._registry import (
     ACTIVATIONS,
     DERIVATIVES,
@@ -107,49 +109,8 @@ from relu_course.activations.rectified import (
     relu_derivative,
 )
 
-__all__ = [
-    "ACTIVATIONS",
-    "DERIVATIVES",
-    "ELU",
-    "FUNCTIONS",
-    "GELU",
-    "LABELS",
-    "RECORDS",
-    "REGISTRY",
-    "SELU",
-    "SELU_ALPHA",
-    "SELU_LAMBDA",
-    "SELU_SCALE",
-    "Activation",
-    "Identity",
-    "LeakyReLU",
-    "PReLU",
-    "ReLU",
-    "ReLUFunction",
-    "SiLU",
-    "Sigmoid",
-    "Tanh",
-    "canonical_name",
-    "elu",
-    "elu_derivative",
-    "gelu",
-    "gelu_derivative",
-    "get_activation",
-    "identity",
-    "identity_derivative",
-    "is_activation",
-    "leaky_relu",
-    "leaky_relu_derivative",
-    "prelu",
-    "prelu_derivative",
-    "relu",
-    "relu_derivative",
-    "selu",
-    "selu_derivative",
-    "sigmoid",
-    "sigmoid_derivative",
-    "silu",
-    "silu_derivative",
-    "tanh",
-    "tanh_derivative",
-]
+__all__ = sorted(
+    {*_registry.__all__, "ReLUFunction", "SELU_ALPHA", "SELU_LAMBDA", "SELU_SCALE"}
+    | {obj.__name__ for r in RECORDS for obj in (r.function, r.derivative, r.module)}
+)
+"""The registry's names and, derived from each record, its function, derivative and module."""
