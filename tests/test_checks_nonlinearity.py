@@ -171,8 +171,9 @@ def test_check_units_needed_reports_a_stub_as_not_implemented():
         (lambda eps: 2 * units_solution(eps) + 3, "round up once"),
         (lambda eps: 1 / (2 * math.sqrt(eps)), "positive whole number"),
         (lambda eps: 0, "positive whole number"),
+        (lambda eps: 10**9, "far more than the smallest"),
     ],
-    ids=["generic-bound", "too-few", "knots-not-pieces", "far-over", "float", "zero"],
+    ids=["generic-bound", "too-few", "knots-not-pieces", "far-over", "float", "zero", "huge"],
 )
 def test_check_units_needed_names_the_misconception(wrong, message):
     with pytest.raises(AssertionError, match=message):
@@ -182,6 +183,7 @@ def test_check_units_needed_names_the_misconception(wrong, message):
 def test_the_reference_error_of_x_squared_is_a_quarter_of_h_squared():
     for n in (1, 3, 10):
         assert checks._interpolation_error(n) == pytest.approx(1 / (4 * n * n), rel=1e-9)
+    assert [checks._smallest_width(eps) for eps in (0.3, 0.003)] == [1, 10]
 
 
 # --- no answers in help(), hints ---------------------------------------------------------

@@ -177,6 +177,10 @@ def check_units_needed(units_needed: Callable[[float], int]) -> None:
             fail(f"units_needed({eps}) should return a positive whole number, got {n!r}.",
                  hint="a number of hidden units: round up with math.ceil and convert to int.")
         n = int(n)
+        if n > 10 * _smallest_width(eps) + 10:  # far too many: do not build it
+            fail(f"units_needed({eps}) = {n} is far more than the smallest width.", input=eps,
+                 hint="find how the largest error depends on the spacing h = 1/n, and solve "
+                 "for the smallest n that brings it under eps.")
         error = _interpolation_error(n)
         if error > eps:
             loose = math.ceil(1 / math.sqrt(8 * eps))
@@ -229,6 +233,11 @@ def _pieces(depth: int) -> int:
         y = _tent(y)
     second = y[2:] - 2 * y[1:-1] + y[:-2]
     return int((second.abs() > 1e-9).sum()) + 1
+
+
+def _smallest_width(eps: float) -> int:
+    # The interpolant of x**2 with spacing h errs by h**2 / 4 at the middle of each piece.
+    return math.ceil(1 / (2 * math.sqrt(eps)))
 
 
 def _interpolation_error(n: int) -> float:
