@@ -3,6 +3,7 @@ safe, the backward pass of the piecewise-linear activations, and the derivative 
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Callable
 
 import torch
@@ -82,6 +83,17 @@ def _derivative(fn: Callable[..., Tensor], x: Tensor, *args: Any) -> Tensor:
 
 
 # ----------------------------------------------------------------------------- fast or traceable
+def _signature_once(forward: Callable[..., Any]) -> Callable[..., Any]:
+    """Give ``forward`` its signature once: ``Function.apply`` binds it on every call.
+
+    For a Function with ``setup_context``, torch's ``apply`` calls ``inspect.signature``
+    on ``forward`` each time (to fill in default arguments), about 15 us a call; a
+    precomputed ``__signature__`` is what ``inspect.signature`` returns first.
+    """
+    forward.__signature__ = inspect.signature(forward)  # type: ignore[attr-defined]
+    return forward
+
+
 def _untransformed(*tensors: Tensor | None) -> bool:
     """No tensor belongs to a ``torch.func`` transform or carries a forward-mode tangent.
 
@@ -89,6 +101,8 @@ def _untransformed(*tensors: Tensor | None) -> bool:
     backward and jvp wrapped ones; on those, ``out=``, in-place arithmetic and bit-pattern views
     have no (or no efficient) rule, so every step must be an ordinary out-of-place operation.
     """
+    if fwAD._current_level < 0 and not torch._C._are_functorch_transforms_active():
+        return True  # the common case, decided without looking at each tensor
     for t in tensors:
         if t is None:
             continue
@@ -130,6 +144,7 @@ class _Linear(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(dy: Tensor, s: Tensor, anchor: Tensor, select: bool) -> Tensor:
         return _scale(dy, s, select)
 

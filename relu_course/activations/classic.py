@@ -13,6 +13,7 @@ from relu_course.activations._common import (
     _opmath,
     _plain,
     _recording,
+    _signature_once,
 )
 
 __all__ = [
@@ -34,6 +35,7 @@ class _SigmoidFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(x: Tensor) -> Tensor:
         return torch.sigmoid(x)  # PyTorch's fused 1 / (1 + exp(-x)), stable for large |x|
 
@@ -97,6 +99,7 @@ class _TanhFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(x: Tensor) -> Tensor:
         return torch.tanh(x)  # (e^x - e^-x) / (e^x + e^-x) written out would overflow for |x| > 88
 

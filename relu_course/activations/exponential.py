@@ -18,6 +18,7 @@ from relu_course.activations._common import (
     _plain,
     _recording,
     _scalar,
+    _signature_once,
     _untransformed,
 )
 
@@ -52,6 +53,7 @@ class _ELUFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(x: Tensor, alpha: float, scale: float, from_output: bool) -> Tensor:
         return _elu_values(x, alpha * scale, scale)
 

@@ -15,6 +15,7 @@ from relu_course.activations._common import (
     _plain,
     _recording,
     _scalar,
+    _signature_once,
     _untransformed,
 )
 
@@ -53,6 +54,7 @@ class _GELUFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(x: Tensor, approximate: str) -> tuple[Tensor, Tensor]:
         return _gelu_values(x, approximate, keep=True)
 
@@ -197,6 +199,7 @@ class _SiLUFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(x: Tensor) -> Tensor:
         return _silu_values(x)
 

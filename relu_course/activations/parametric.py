@@ -14,6 +14,7 @@ from relu_course.activations._common import (
     _opmath_dtype,
     _plain,
     _recording,
+    _signature_once,
     _untransformed,
     linear_backward,
 )
@@ -34,6 +35,7 @@ class _PReLUFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(x: Tensor, w: Tensor) -> Tensor:
         wx = w * x
         if _untransformed(x, w) and _fast(w):

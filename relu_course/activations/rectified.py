@@ -16,6 +16,7 @@ from relu_course.activations._common import (
     _plain,
     _recording,
     _scalar,
+    _signature_once,
     _untransformed,
     linear_backward,
 )
@@ -57,6 +58,7 @@ class ReLUFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(input: Tensor) -> Tensor:
         return input.clamp(min=0)  # clamp keeps NaN and -0.0, as torch.relu does
 
@@ -132,6 +134,7 @@ class _LeakyReLUFunction(torch.autograd.Function):
     generate_vmap_rule = True
 
     @staticmethod
+    @_signature_once
     def forward(x: Tensor, a: float) -> Tensor:
         return _leaky_relu_values(x, a)
 
