@@ -89,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="seconds each cell may run (default: 60)")
     grade.add_argument("--budget", type=_positive(float), default=600.0, metavar="S",
                        help="seconds each notebook may run in all (default: 600)")
+    grade.add_argument("--jobs", type=_positive(int), default=1, metavar="N",
+                       help="submissions graded at once (default: 1; at most one per core)")
     return parser
 
 
@@ -99,7 +101,7 @@ def _positive(kind: type) -> object:
         except ValueError:
             value = 0
         if not 0 < value < float("inf"):
-            raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+            raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
         return value
 
     return parse
@@ -152,7 +154,7 @@ def write_csv(course: Path, results: Sequence[object]) -> Path:
 
 
 def run_grade(course: str, submitted: str, as_json: bool = False, timeout: int = 60,
-              budget: float = 600.0) -> int:
+              budget: float = 600.0, jobs: int = 1) -> int:
     """``relu-course grade``; returns the exit status."""
     from relu_course.instructor.course import AssignError, tools_on_path
     from relu_course.instructor.grading import Limits, grade_batch
@@ -179,7 +181,7 @@ def run_grade(course: str, submitted: str, as_json: bool = False, timeout: int =
 
     try:
         with tools_on_path():
-            results = grade_batch(root, folder, Limits(timeout, budget), show, problem)
+            results = grade_batch(root, folder, Limits(timeout, budget, jobs=jobs), show, problem)
             write_csv(root, results)
     except AssignError as exc:
         _error(str(exc))
@@ -215,7 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "assign":
             return run_assign(args.labs, args.output, force=args.force)
         return run_grade(args.course, args.submitted, as_json=args.json,
-                         timeout=args.timeout, budget=args.budget)
+                         timeout=args.timeout, budget=args.budget, jobs=args.jobs)
     except KeyboardInterrupt:
         _error("interrupted")
         return 130

@@ -24,8 +24,10 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,11 +42,13 @@ FLAGS = {"wrong_lab", "no_cells", "unknown_cell", "metadata", "edited", "undone"
 
 @dataclass
 class Limits:
-    """Seconds a cell may run, seconds a notebook may run, bytes of output per cell."""
+    """Seconds a cell may run, seconds a notebook may run, bytes of output per cell, and how
+    many submissions are graded at once."""
 
     timeout: int = 60
     budget: float = 600.0
     max_output_bytes: int = 100_000
+    jobs: int = 1  # submissions graded at once
 
 
 @dataclass
@@ -126,6 +130,17 @@ def _kill_marked(sandbox: Path) -> None:
                 continue
 
 
+_RUNNING: set[subprocess.Popen] = set()  # the workers of the batch, for Ctrl-C
+_LOCK = threading.Lock()
+
+
+def _stop_all() -> None:
+    with _LOCK:
+        for worker in _RUNNING:
+            if worker.poll() is None:
+                os.killpg(worker.pid, signal.SIGKILL)
+
+
 def run_worker(course: Path, sub: subs.Submission, limits: Limits) -> list[dict[str, Any]]:
     """Autograde one staged submission in a worker process; return the worker's notes."""
     private = Path(tempfile.mkdtemp(prefix="relu-course-grade-"))
@@ -145,6 +160,8 @@ def run_worker(course: Path, sub: subs.Submission, limits: Limits) -> list[dict[
             [sys.executable, "-I", "-m", "relu_course.instructor.worker"], stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=private,
             start_new_session=True)
+        with _LOCK:
+            _RUNNING.add(worker)
         problem = ""
         try:
             worker.communicate(json.dumps(job).encode(), timeout=limits.budget + 180)
@@ -155,6 +172,8 @@ def run_worker(course: Path, sub: subs.Submission, limits: Limits) -> list[dict[
                 os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
             _kill_marked(sandbox)
+            with _LOCK:
+                _RUNNING.discard(worker)
         if worker.returncode and worker.returncode < 0 and not problem:
             name = signal.Signals(-worker.returncode).name
             problem = f"the grading process was stopped by {name} (sent by the submission?)"
@@ -264,14 +283,25 @@ def grade_batch(
     found, problems = subs.find(submitted, info.notebooks)
     for problem in problems:
         on_problem(problem)
-    results = []
-    for sub in found:
+
+    def one(sub: subs.Submission) -> tuple[Result, str]:
         try:
-            result = grade_one(course, sub, rubrics, limits)
+            return grade_one(course, sub, rubrics, limits), ""
         except subs.Unusable as exc:
-            result = Result(sub.student, sub.assignment, 0.0, info.max_score[sub.assignment],
-                            status="error", notes=[str(exc)])
-            on_problem(str(exc))
-        results.append(result)
-        on_result(result)
+            return Result(sub.student, sub.assignment, 0.0, info.max_score[sub.assignment],
+                          status="error", notes=[str(exc)]), str(exc)
+
+    results = []
+    with ThreadPoolExecutor(max_workers=limits.jobs) as pool:
+        try:
+            for future in [pool.submit(one, sub) for sub in found]:  # results in order
+                result, problem = future.result()
+                if problem:
+                    on_problem(problem)
+                results.append(result)
+                on_result(result)
+        except BaseException:  # Ctrl-C: stop the running workers, start no other
+            pool.shutdown(wait=False, cancel_futures=True)
+            _stop_all()
+            raise
     return results
