@@ -134,7 +134,10 @@ class Judgement:
             digits = max(0, self.digits - round(math.log10(scale))) if scale > 0 else 0
 
         def fmt(v: float) -> str:
-            return f"{v * scale:.{digits}f}{unit}"
+            text = f"{v * scale:.{digits}f}"
+            if float(text) == 0:  # no "-0": a sign the rounding erased is not a finding
+                text = text.lstrip("-")
+            return f"{text}{unit}"
 
         return f"{fmt(self.effect)} [{fmt(self.low)}, {fmt(self.high)}] ({self.method})"
 

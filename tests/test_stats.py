@@ -111,3 +111,8 @@ def test_select_on_validation_picks_the_best_mean_and_refuses_nan():
     assert best == 3
     with pytest.raises(ValueError, match="non-finite"):
         select_on_validation([1.0], lambda v, s: math.nan, [0])
+
+
+def test_describe_never_prints_a_negative_zero():
+    j = judge([-0.001, 0.0004, -0.0003, 0.0002, -0.0004], within=0.5)
+    assert "-0 " not in j.describe(digits=0) and j.describe(digits=0).startswith("0 [")
