@@ -22,7 +22,8 @@ Three promises, checked in ``tests/test_activations.py``:
   bfloat16 are computed in float32 and rounded once, as PyTorch's kernels do. ReLU, Leaky ReLU,
   PReLU and the ELU/SELU forward pass are bit-exact. GELU, SiLU, sigmoid and tanh call the math
   library (``erf``, ``exp``, ``tanh``) as separate operations where PyTorch runs one fused
-  kernel with its own approximations, so the last bit or two may differ.
+  kernel with its own approximations, so the last bit or two may differ (GELU's tanh form is
+  computed as ``x * sigmoid(2 z)``, the same function, since ``(1 + tanh z) / 2 = sigmoid(2 z)``).
 - **Same gradients as PyTorch**, including at the kink ``x = 0``, where a derivative does not
   exist and a value has to be chosen (see each function's *Kink* paragraph); exact for the
   piecewise-linear ones (ReLU's even for an infinite or NaN upstream gradient), within a few
@@ -50,6 +51,12 @@ autograd records the backward pass itself (``create_graph=True``, a transform), 
 and jvp is written with out-of-place operations, which it can differentiate once more. The
 piecewise-linear ones' backward pass is itself a function whose derivative is itself (and 0 in
 ``x``): ReLU's second derivative is a tensor of zeros, as in PyTorch.
+
+In place (``inplace=True``): where nothing records it, the input is overwritten directly; where
+autograd records it (or a transform runs), the Function's result is copied into the input, so
+the gradient stays right (the Function keeps its own output for the backward pass, which is what
+ELU and SELU's gradient is computed from, as in PyTorch; hence they, and Leaky ReLU, need a
+non-negative ``alpha`` or slope in place under autograd).
 
 Integer inputs: :func:`relu` accepts them (as ``torch.relu`` does: the maximum of two integers
 is an integer); :func:`sigmoid` and :func:`tanh` promote them to the default float dtype (as
