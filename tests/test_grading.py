@@ -230,10 +230,13 @@ def test_grades_csv_and_feedback_are_written(graded):
 
 
 def _sandboxed_pids() -> set[int]:
+    """Live processes started for a submission (zombies, already killed, do not count)."""
     found = set()
     for entry in filter(str.isdigit, os.listdir("/proc")):
         try:
-            if b"RELU_COURSE_SANDBOX=" in Path(f"/proc/{entry}/environ").read_bytes():
+            state = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[0]
+            if state not in "ZX" and b"RELU_COURSE_SANDBOX=" in Path(
+                    f"/proc/{entry}/environ").read_bytes():
                 found.add(int(entry))
         except OSError:
             continue
@@ -258,4 +261,7 @@ def test_ctrl_c_stops_the_batch_with_status_130_and_leaves_nothing_running(batch
         grader.send_signal(signal.SIGINT)
         _, err = grader.communicate(timeout=60)
     assert grader.returncode == 130 and err == "relu-course: error: interrupted\n"
+    deadline = time.monotonic() + 15  # killed processes may take a moment to go
+    while _sandboxed_pids() - before and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert not _sandboxed_pids() - before

@@ -137,8 +137,8 @@ def write_csv(course: Path, results: Sequence[object]) -> Path:
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         for assignment in gb.assignments:
             for sub in assignment.submissions:
-                r = latest.get((sub.student.id, assignment.name))
-                rows.append([sub.student.id, assignment.name, _number(sub.score),
+                r = latest.get((sub.student.id, assignment.name))  # this batch's, if any
+                rows.append([sub.student.id, assignment.name, _number(r.score if r else sub.score),
                              _number(sub.max_score), r.status if r else "graded",
                              " | ".join(r.notes) if r else ""])
     for r in results:  # submissions not graded by nbgrader are not in the gradebook
