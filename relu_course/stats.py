@@ -8,7 +8,9 @@ Every claim in the book is judged the same way (chapter "How this course judges 
    differences (two arms trained on the same seeds: a paired design), with a two-sided Student
    *t* confidence interval at 95%. When one experiment makes ``k`` comparisons, each interval
    is widened to the ``1 - 0.05 / k`` level (Bonferroni), so the chance that any of them
-   misleads stays at most 5%.
+   misleads stays at most 5%. When each measurement is a yes/no outcome (a timing round
+   in which one kernel beat another), the share of yeses gets its exact Clopper-Pearson
+   interval instead, which unlike a t interval never collapses to a point.
 3. Compare the interval with the smallest effect that would matter, named in advance (the
    ``margin``):
 
@@ -85,6 +87,8 @@ class Judgement:
         claim: ``"above"``, ``"below"`` or ``"within"``: what the claim says of ``effect``.
         margin: the smallest effect that matters (for ``"within"``, the tolerance).
         conditions: for "holds with conditions", the conditions the experiment covers.
+        interval: ``"t"`` (Student) or ``"binomial"`` (Clopper-Pearson, for 0/1 outcomes).
+        per: what each measurement is one of, e.g. ``"seeds"`` or ``"rounds"``.
     """
 
     verdict: str
@@ -97,11 +101,14 @@ class Judgement:
     claim: str
     margin: float
     conditions: str = ""
+    interval: str = "t"
+    per: str = "seeds"
 
     @property
     def method(self) -> str:
         """The interval's method in words, e.g. ``"95% t interval, 5 seeds"``."""
-        text = f"{_percent(self.confidence)} t interval, {self.n} seeds"
+        name = "t" if self.interval == "t" else "exact binomial"
+        text = f"{_percent(self.confidence)} {name} interval, {self.n} {self.per}"
         if self.comparisons > 1:
             text += f", Bonferroni for {self.comparisons} comparisons"
         return text
@@ -193,6 +200,44 @@ def t_interval(values: Sequence[float], confidence: float = 0.95) -> tuple[float
     return mean, mean - half, mean + half
 
 
+def binomial_interval(values: Sequence[float], confidence: float = 0.95
+                      ) -> tuple[float, float, float]:
+    """Share of successes among 0/1 outcomes, with its exact (Clopper-Pearson) interval.
+
+    For ``k`` successes in ``n`` trials the interval is
+    ``[B(a/2; k, n-k+1), B(1-a/2; k+1, n-k)]`` with ``B`` the Beta quantile and
+    ``a = 1 - confidence`` (Clopper & Pearson, 1934). Unlike a t interval on 0/1 values it
+    never collapses to a point: 5 successes in 5 rounds give ``[0.478, 1]``, not ``[1, 1]``.
+
+    Args:
+        values: at least two outcomes, each 0 or 1 (False/True).
+        confidence: the level, in (0, 1). Defaults to 0.95.
+
+    Returns:
+        ``(share, low, high)``.
+
+    Raises:
+        ValueError: fewer than two outcomes, an outcome other than 0 or 1, or a level
+            outside (0, 1).
+
+    Examples:
+        >>> [round(v, 3) for v in binomial_interval([1, 1, 1, 1, 1])]
+        [1.0, 0.478, 1.0]
+    """
+    xs = _values("values", values)
+    if any(x not in (0.0, 1.0) for x in xs):
+        raise ValueError(f"binomial outcomes must each be 0 or 1, got {sorted(set(xs))}")
+    if not (isinstance(confidence, float) and 0 < confidence < 1):
+        raise ValueError(f"confidence must be a float in (0, 1), got {confidence!r}")
+    from scipy.stats import beta
+
+    n, k = len(xs), int(sum(xs))
+    a = 1 - confidence
+    low = float(beta.ppf(a / 2, k, n - k + 1)) if k > 0 else 0.0
+    high = float(beta.ppf(1 - a / 2, k + 1, n - k)) if k < n else 1.0
+    return k / n, low, high
+
+
 def judge(
     values: Sequence[float],
     baseline: Sequence[float] | None = None,
@@ -202,6 +247,8 @@ def judge(
     within: float | None = None,
     conditions: str = "",
     comparisons: int = 1,
+    interval: str = "t",
+    per: str = "seeds",
 ) -> Judgement:
     """Judge a claim from per-seed measurements by the course's one rule (module docstring).
 
@@ -222,6 +269,10 @@ def judge(
         conditions: the conditions the experiment covers; when given, a holding claim is
             "holds with conditions". Defaults to none.
         comparisons: how many comparisons this experiment makes (Bonferroni). Defaults to 1.
+        interval: ``"t"`` (default) for measurements; ``"binomial"`` when each value is a
+            0/1 outcome (e.g. "this round was faster"): the effect is then the share of 1s,
+            with its exact Clopper-Pearson interval (:func:`binomial_interval`).
+        per: what each value is one of, as the method names it. Defaults to ``"seeds"``.
 
     Returns:
         A :class:`Judgement`.
@@ -229,7 +280,8 @@ def judge(
     Raises:
         ValueError: not exactly one of ``above``/``below``/``within``; a negative tolerance;
             fewer than 2 values; non-finite values; arms of different lengths;
-            ``comparisons`` not a positive integer.
+            ``comparisons`` not a positive integer; an unknown ``interval``; a baseline or a
+            value other than 0/1 with ``interval="binomial"``.
 
     Examples:
         >>> judge([0.48, 0.50, 0.52], above=0.25).verdict
@@ -255,7 +307,13 @@ def judge(
         raise ValueError(f"comparisons must be a positive integer, got {comparisons!r}")
     if not isinstance(conditions, str):
         raise ValueError(f"conditions must be a string naming them, got {conditions!r}")
+    if interval not in ("t", "binomial"):
+        raise ValueError(f"interval must be 't' or 'binomial', got {interval!r}")
+    if not isinstance(per, str) or not per.strip():
+        raise ValueError(f"per must name what each value is one of (e.g. 'seeds'), got {per!r}")
     xs = _values("values", values)
+    if baseline is not None and interval == "binomial":
+        raise ValueError("interval='binomial' judges one arm of 0/1 outcomes; give no baseline")
     if baseline is not None:
         bs = _values("baseline", baseline)
         if len(bs) != len(xs):
@@ -263,7 +321,10 @@ def judge(
                              f"{len(xs)} and {len(bs)}")
         xs = [x - b for x, b in zip(xs, bs)]
     confidence = 1 - 0.05 / comparisons
-    effect, low, high = t_interval(xs, confidence)
+    if interval == "t":
+        effect, low, high = t_interval(xs, confidence)
+    else:
+        effect, low, high = binomial_interval(xs, confidence)
     if kind == "above":
         holds, fails = low > margin, high <= margin
     elif kind == "below":
@@ -275,7 +336,7 @@ def judge(
     else:
         verdict = "does not hold here" if fails else "inconclusive here"
     return Judgement(verdict, effect, low, high, len(xs), confidence, comparisons, kind,
-                     margin, conditions.strip())
+                     margin, conditions.strip(), interval, per.strip())
 
 
 def select_on_validation(

@@ -116,3 +116,33 @@ def test_select_on_validation_picks_the_best_mean_and_refuses_nan():
 def test_describe_never_prints_a_negative_zero():
     j = judge([-0.001, 0.0004, -0.0003, 0.0002, -0.0004], within=0.5)
     assert "-0 " not in j.describe(digits=0) and j.describe(digits=0).startswith("0 [")
+
+
+def test_binomial_outcomes_get_an_exact_interval_that_never_collapses():
+    few = judge([1, 1, 1, 1, 1], above=0.5, interval="binomial", per="rounds")
+    assert few.verdict == "inconclusive here"
+    assert (few.low, few.high) == pytest.approx((0.4782, 1.0), abs=1e-4)
+    assert few.method == "95% exact binomial interval, 5 rounds"
+    many = judge([1] * 20, above=0.5, interval="binomial", per="rounds")
+    assert many.verdict == "holds" and many.low == pytest.approx(0.8316, abs=1e-4)
+    ref = sps.binomtest(7, 10).proportion_ci(0.95, method="exact")
+    j = judge([1] * 7 + [0] * 3, above=0.5, interval="binomial")
+    assert (j.low, j.high) == pytest.approx((ref.low, ref.high))
+
+
+@pytest.mark.parametrize(
+    ("kw", "match"),
+    [
+        ({"interval": "z"}, "'t' or 'binomial'"),
+        ({"interval": "binomial", "baseline": [1, 0]}, "no baseline"),
+        ({"per": " "}, "per must name"),
+    ],
+)
+def test_bad_interval_options_are_named(kw, match):
+    with pytest.raises(ValueError, match=match):
+        judge([1, 0], above=0.5, **kw)
+
+
+def test_binomial_outcomes_must_be_zero_or_one():
+    with pytest.raises(ValueError, match="each be 0 or 1"):
+        judge([1, 0.5], above=0.5, interval="binomial")
