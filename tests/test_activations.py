@@ -439,6 +439,19 @@ def test_inplace_on_a_leaf_that_requires_grad_raises_before_touching_it(name):
     assert x.tolist() == [-1.0, 2.0]
 
 
+@pytest.mark.parametrize("name", ["leaky_relu", "elu"])
+def test_inplace_with_a_negative_slope_under_autograd_is_refused_before_touching_the_input(name):
+    # Overwritten in place, the input is gone: the gradient comes from the output, which tells
+    # x > 0 from x <= 0 only for a non-negative slope. PyTorch refuses it too (at backward).
+    x = torch.tensor([-1.0, 2.0], requires_grad=True) * 1.0
+    fn, twin = {"leaky_relu": (A.leaky_relu, F.leaky_relu), "elu": (A.elu, F.elu)}[name]
+    with pytest.raises(ValueError, match=r"needs (negative_slope|alpha) >= 0"):
+        fn(x, -0.5, True)
+    assert x.tolist() == [-1.0, 2.0]
+    with pytest.raises(RuntimeError):
+        twin(x.clone(), -0.5, True).sum().backward()
+
+
 def test_inplace_works_without_autograd_on_a_leaf():
     x = torch.tensor([-1.0, 2.0], requires_grad=True)
     with torch.no_grad():
