@@ -259,3 +259,21 @@ def test_prelu_takes_torch_nns_factory_keywords():
     close(m(x), nn.PReLU(3, dtype=torch.float64)(x))
     with pytest.raises(TypeError, match=r"floating-point torch\.dtype, got torch\.int64"):
         A.PReLU(dtype=torch.int64)
+
+
+# ------------------------------------------------------------------- float16 and bfloat16
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16], ids=str)
+@pytest.mark.parametrize("name", NAMES)
+def test_transforms_keep_the_dtype_and_values_in_float16_and_bfloat16(name, dtype):
+    ours, twin = CASES[name]
+    x = (torch.linspace(-3, 3, 12) + 0.05).to(dtype)
+    transforms = {
+        "grad": lambda f: grad(lambda t: f(t).float().sum())(x),
+        "vmap": lambda f: vmap(f)(x.reshape(3, 4)),
+        "jvp": lambda f: jvp(f, (x,), (torch.ones_like(x),))[1],
+        "hessian": lambda f: hessian(lambda t: f(t).float().sum())(x[:4]),
+    }
+    for label, transform in transforms.items():
+        a, b = transform(ours), transform(twin)
+        assert a.dtype == b.dtype, label
+        torch.testing.assert_close(a.float(), b.float(), rtol=2e-2, atol=2e-2, msg=label)

@@ -167,8 +167,8 @@ class _Linear(torch.autograd.Function):
     def jvp(ctx: Any, t_dy: Tensor | None, t_s: Tensor | None, _t_anchor: Any, _: Any) -> Tensor:
         dy, s, _ = ctx.saved_tensors
         out = _scale(t_dy if t_dy is not None else torch.zeros_like(dy), s, ctx.select)
-        if t_s is not None and not ctx.select:
-            out = out + t_s * dy
+        if t_s is not None and not ctx.select:  # s may be float32 for a float16 dy
+            out = (out + t_s * dy).to(out.dtype)
         return out
 
 

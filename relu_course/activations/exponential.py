@@ -78,7 +78,8 @@ def _elu_values(x: Tensor, c: float, s: float, inplace: bool = False) -> Tensor:
     """``s max(x, 0) + c expm1(min(x, 0))``, in place on temporaries (and ``x``) where safe."""
     xf = _opmath(x)
     if not _untransformed(x):  # a torch.func transform: out of place, the same operations
-        return torch.add(torch.clamp(xf, min=0) * s, torch.clamp(xf, max=0).expm1(), alpha=c)
+        y = torch.add(torch.clamp(xf, min=0) * s, torch.clamp(xf, max=0).expm1(), alpha=c)
+        return y.to(x.dtype)
     neg = torch.clamp(xf, max=0).expm1_()  # expm1: exact near 0
     pos = xf.clamp_(min=0) if inplace else torch.clamp(xf, min=0)  # in place: no new tensor
     if s != 1:
