@@ -102,7 +102,8 @@ def submissions(release, beta_source, source):
         b"error_reporting": (with_cell(submission(release), (
             "ip = get_ipython()\nip.set_custom_exc((BaseException,), lambda *a, **k: None)\n"
             "ip.showtraceback = lambda *a, **k: None\nimport sys\n"
-            "sys.excepthook = lambda *a: None")), 0),
+            "sys.excepthook = lambda *a: None\nimport builtins\n"
+            "builtins.__relu_course_check__ = lambda *a: None")), 0),
         b"honest": (source, 5),
         b"patch_during": (patch_during, 1),
         b"patch_reference": (with_cell(submission(release, wrong=(1, 2, 3, 4)), (
@@ -116,6 +117,14 @@ def submissions(release, beta_source, source):
         b"wrong_lab": (beta_source, 0),
         "Émile".encode("latin-1"): (nbformat.convert(copy.deepcopy(source), 3), 5),
     }
+
+
+def strict_json(line: str) -> dict:
+    """JSON as the standard defines it: NaN and Infinity are not numbers there."""
+    def refuse(constant: str) -> None:
+        raise ValueError(f"not JSON: {constant}")
+
+    return json.loads(line, parse_constant=refuse)
 
 
 @pytest.fixture(scope="module")
@@ -152,7 +161,7 @@ def graded(batch, tmp_path_factory):
         code = main(["grade", str(course), str(tmp / "submitted"), "--json", "--timeout", "5",
                      "--jobs", "2"])
     capture.write_text(out.getvalue())
-    results = {r["student"]: r for r in map(json.loads, out.getvalue().splitlines())}
+    results = {r["student"]: r for r in map(strict_json, out.getvalue().splitlines())}
     return code, results, err.getvalue(), course, expected
 
 
@@ -186,6 +195,8 @@ def test_tampered_submissions_are_flagged_with_what_was_done(graded):
     for words in ("check_relu_1 appears 2 times", "check_relu_3 had been edited",
                   "check_relu_4 had been edited"):
         assert words in notes["tamper_b"]
+    assert "did not confirm it passed" in notes["error_reporting"]
+    assert results["error_reporting"]["status"] == "flagged"
     assert "torch.relu" in notes["patch_reference"]
     assert "relu_course.checks.check_relu" in notes["patch_reference"]
     assert results["patch_reference"]["status"] == "flagged"
@@ -224,6 +235,7 @@ def test_grades_csv_and_feedback_are_written(graded):
     assert rows["honest"]["score"] == "5" and rows["honest"]["max_score"] == "5"
     assert rows["wrong_lab"]["status"] == "flagged"
     assert rows["broken"]["status"] == "error"
+    assert rows["\\xc9mile"]["score"] == "5"  # a name that is not UTF-8, escaped
     feedback = Path(results["honest"]["feedback"])
     assert feedback == course / "feedback" / "honest" / "alpha" / "lab.html"
     assert "check_relu" in feedback.read_text(encoding="utf-8")
