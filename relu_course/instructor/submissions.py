@@ -23,6 +23,8 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
+# The notes that make a submission "flagged": graded, but the instructor should look at it.
+FLAGS = {"wrong_lab", "no_cells", "unknown_cell", "metadata", "edited", "undone", "unconfirmed"}
 MAX_BYTES = 20_000_000
 _SKIPPED = (b".", b"__MACOSX")
 
@@ -184,3 +186,23 @@ def compare(nb: NotebookNode, assignment: str, rubrics: dict[str, Rubric]) -> li
             elif cell.source != rubric.checkers[grade_id]:
                 notes.append({"kind": "edited", "grade_id": grade_id})
     return notes
+
+
+def note_text(note: dict[str, Any]) -> str:
+    """One line for a note from the checks of the submission or from the grader's steps."""
+    gid = note.get("grade_id", "")
+    return {
+        "wrong_lab": f"WRONG LAB: this notebook holds the cells of '{note.get('lab')}'",
+        "no_cells": "none of the assignment's cells are in this notebook (another notebook?)",
+        "duplicate": f"{gid} appears {note.get('count')} times; one copy was graded",
+        "converted": f"{gid} had been turned into a {note.get('cell_type')} cell; restored",
+        "edited": f"{gid} had been edited; the instructor's checker was run",
+        "metadata": f"{gid}'s grading metadata had been changed; the gradebook's was used",
+        "unknown_cell": f"a graded cell '{gid}' the assignment does not have was ignored",
+        "restored": f"{gid} was missing (deleted or unmarked); the instructor's checker was "
+        "put back and run",
+        "undone": f"before {gid}, undid the notebook's changes to "
+        f"{', '.join(note.get('names', [])[:3])}",
+        "unconfirmed": f"{gid} did not confirm it passed (the notebook changed how the kernel "
+        "reports errors); no points",
+    }.get(note["kind"], note.get("text", note["kind"]))
