@@ -180,7 +180,8 @@ def check_born_dead_probability(p_born_dead: Callable[[list[int]], Any]) -> None
                 if math.isclose(out, wrong, rel_tol=1e-9, abs_tol=1e-15):
                     hint = why
                     break
-        assert_close(out, expected, input=f"widths={widths}", what=f"p_born_dead({widths})",
+        assert_close(out, expected, input=f"widths={list(widths)}",
+                     what=f"p_born_dead({list(widths)})",
                      rtol=1e-9, atol=1e-15, hint=hint)
         if not 0.0 <= out <= 1.0:
             fail("a probability lies between 0 and 1.", input=f"widths={widths}", actual=out)
@@ -195,7 +196,7 @@ def _width_cases() -> list[tuple[int, ...]]:
 
 def _born_dead(widths: tuple[int, ...]) -> float:
     # 1 - prod(1 - 2^-n), summed in log space so that wide layers do not round to 0.
-    return -math.expm1(math.fsum(math.log1p(-(2.0**-n)) for n in widths))
+    return 0.0 - math.expm1(math.fsum(math.log1p(-(2.0**-n)) for n in widths))  # never -0.0
 
 
 def _born_dead_mistakes(widths: tuple[int, ...]) -> list[tuple[float, str]]:
