@@ -113,9 +113,10 @@ def mlp(
 
     Args:
         sizes: layer widths, input first, output last; at least two.
-        activation: ``"relu"`` or any name of :data:`relu_course.activations.ACTIVATIONS`,
-            a module class (``nn.Tanh``), a zero-argument factory
-            (``lambda: nn.LeakyReLU(0.2)``) or a module, copied for each layer.
+        activation: ``"relu"`` or any name that
+            :func:`relu_course.activations.get_activation` accepts, a module class
+            (``nn.Tanh``), a zero-argument factory (``lambda: nn.LeakyReLU(0.2)``) or a
+            module, copied for each layer.
             Defaults to ``"relu"``.
         init: weight initialisation, one of :data:`relu_course.init.INIT_SCHEMES`;
             ``"default"`` keeps PyTorch's. Defaults to ``"he"``.

@@ -1,8 +1,8 @@
 """Train a model with one call, and keep a record of what happened.
 
 :func:`fit` is a plain minibatch loop (shuffle, forward, loss, backward, step) that
-returns a :class:`History`: the loss and accuracy after every epoch, whatever probes
-measured, and, when the loss turned NaN or infinite, where and why training stopped.
+returns a :class:`~relu_course.history.History`: the loss and accuracy after every epoch,
+whatever probes measured, and, when the loss turned NaN or infinite, where and why training stopped.
 Divergence is a result, not a crash: the dying-ReLU chapter needs to show it.
 """
 
@@ -32,7 +32,8 @@ from relu_course.device import get_device
 from relu_course.history import History
 from relu_course.probes import PROBES, epoch_probes
 
-__all__ = ["PROBES", "History", "accuracy", "evaluate", "fit"]
+# History lives in relu_course.history; it is imported here too, so old imports keep working.
+__all__ = ["PROBES", "accuracy", "evaluate", "fit"]
 
 PROBE_ROWS = 2048
 """Probes run after each epoch on at most this many training rows (a fixed subset)."""
@@ -161,7 +162,7 @@ def fit(
     momentum: float = 0.0,
     weight_decay: float = 0.0,
 ) -> History:
-    """Train ``model`` on ``data`` with minibatch SGD or Adam; return a :class:`History`.
+    """Train ``model`` on ``data`` with minibatch SGD or Adam; return its History.
 
     Each epoch visits the training rows once in a shuffled order (drawn from ``seed``),
     taking a step of the optimizer per batch of ``batch_size`` rows. After each epoch the
@@ -207,7 +208,7 @@ def fit(
         weight_decay: L2 penalty coefficient of the optimizer. Defaults to 0.
 
     Returns:
-        A :class:`History`.
+        A :class:`~relu_course.history.History`.
 
     Examples:
         >>> from relu_course import data, models

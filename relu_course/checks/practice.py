@@ -286,7 +286,7 @@ def check_cnn_training(model: Any, history: Any = None) -> None:
     Args:
         model: the learner's trained ``nn.Module``, or a function without arguments that
             returns ``(model, history)``.
-        history: the :class:`relu_course.train.History` that ``fit`` returned (omitted
+        history: the :class:`relu_course.history.History` that ``fit`` returned (omitted
             when ``model`` is a function).
 
     Raises:

@@ -88,7 +88,7 @@ def plot_history(
     stay visible.
 
     Args:
-        histories: a :class:`~relu_course.train.History` from
+        histories: a :class:`~relu_course.history.History` from
             :func:`~relu_course.train.fit`, or a dict from a run label to one.
         metrics: the panels: ``"loss"``, ``"accuracy"``, or the name of a probe recorded with
             ``fit(..., probes=[...])``. A probe that records one number per layer (``"dead"``,
