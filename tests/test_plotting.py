@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import subprocess
 import sys
 
@@ -11,12 +12,13 @@ import numpy as np
 import pytest
 import torch
 from IPython.core.formatters import PNGFormatter
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from torch import nn
 
 from relu_course.activations import FUNCTIONS
 from relu_course.data import split, two_moons
-from relu_course.geometry import ClassGrid
+from relu_course.geometry import ClassGrid, data_limits, predict_grid
 from relu_course.plotting import (
     PALETTE,
     plot_activations,
@@ -24,6 +26,7 @@ from relu_course.plotting import (
     plot_decision_regions,
     plot_function_fit,
     plot_history,
+    plot_layer_histograms,
     plot_layer_stats,
     plot_linear_regions,
     plot_sweep,
@@ -59,6 +62,10 @@ def histories():
     return good, bad
 
 
+def _grid(model: nn.Module, X: object, resolution: int = 30) -> ClassGrid:
+    return predict_grid(model, *data_limits(X), resolution=resolution)
+
+
 def _labels(fig: Figure) -> list[tuple[str, str]]:
     return [(ax.get_xlabel(), ax.get_ylabel()) for ax in fig.axes]
 
@@ -71,13 +78,22 @@ FIGURES = {
     "history": (lambda h: plot_history(h[0]), 2),
     "history_runs": (lambda h: plot_history({"lr=0.1": h[0], "lr=100": h[1]}), 2),
     "layer_stats": (lambda h: plot_layer_stats({"act0": 0.5, "act1": 0.4}, "sparsity"), 1),
+    "layer_histograms": (
+        lambda h: plot_layer_histograms(
+            {"activation": {"a": [np.ones(5), np.zeros(5)]}, "gradient": {"a": [[1.0], [2.0]]}}
+        ),
+        4,
+    ),
     "decision_regions": (
         lambda h: plot_decision_regions(
-            _relu_net(), torch.randn(30, 2), torch.randint(0, 2, (30,)), resolution=40
+            predict_grid(_relu_net(), resolution=40), torch.randn(30, 2), torch.randint(0, 2, (30,))
         ),
         1,
     ),
-    "linear_regions": (lambda h: plot_linear_regions(_relu_net(), resolution=40), 1),
+    "linear_regions": (
+        lambda h: plot_linear_regions(linear_regions(_relu_net(), resolution=40)),
+        1,
+    ),
     "function_fit": (lambda h: plot_function_fit([0.0, 1.0, 2.0], [0, 1, 4], [0, 1.5, 3.5]), 1),
     "sweep": (lambda h: plot_sweep([1, 2, 3], {"a": [1, 2, 3]}, "width", "loss"), 1),
     "bars": (lambda h: plot_bars(["a", "b"], [1.0, 2.0], ylabel="time (ms)"), 1),
@@ -114,8 +130,8 @@ loaded = sorted(m for m in sys.modules if m.split(".")[0] == "matplotlib")
 assert not loaded, f"importing relu_course (not plotting) imported {loaded[:3]}"
 from relu_course import plotting as p
 p.plot_bars(["a"], [1.0], ylabel="s")._repr_png_()
-p.plot_linear_regions(torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU()),
-                      resolution=20)._repr_png_()
+net = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU())
+p.plot_linear_regions(relu_course.probes.linear_regions(net, resolution=20))._repr_png_()
 assert "matplotlib.pyplot" not in sys.modules, "plotting imported pyplot"
 """
     result = subprocess.run(
@@ -287,35 +303,105 @@ def test_plot_layer_stats_rejects_bad_input_clearly(series, kwargs, error, match
         plot_layer_stats(series, **kwargs)
 
 
+def test_plot_layer_histograms_draws_densities_on_bins_shared_by_the_series():
+    fig = plot_layer_histograms(
+        {"activation": {"initialisation": {"L1": [0, 0, 0, 0, 1.0], "L2": [1, 2, 3]},
+                        "trained": {"L1": torch.tensor([0.0, 1.0]), "L2": np.array([[2.5]])}}},
+        bins=2,
+        title="per layer",
+    )
+    assert [ax.get_title() for ax in fig.axes] == ["L1", "L2"]  # columns in the order given
+    assert fig.get_suptitle() == "per layer"
+    first, second = (patch.get_xy() for patch in fig.axes[0].patches)
+    # bins [0, 0.5) and [0.5, 1]: 4 of 5 values in a bin 0.5 wide have density 1.6
+    assert sorted(set(first[:, 1])) == [0.0, 0.4, 1.6]
+    assert sorted(set(second[:, 1])) == [0.0, 1.0]
+    narrow, wide = (patch.get_xy()[:, 0] for patch in fig.axes[1].patches)
+    assert (narrow.min(), narrow.max()) == (wide.min(), wide.max()) == (1.0, 3.0)  # shared bins
+    edge_colours = [to_hex(patch.get_edgecolor()) for patch in fig.axes[0].patches]
+    assert edge_colours == [c.lower() for c in PALETTE[:2]]
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == [
+        "initialisation", "trained",
+    ]
+
+
+def test_plot_layer_histograms_puts_quantities_in_rows_and_names_listed_layers():
+    fig = plot_layer_histograms(
+        {"activation": {"init": [np.ones(4), np.ones(4)]},
+         "weight gradient": {"init": [np.ones((2, 2)), np.zeros(3)]}},
+        logy=True,
+    )
+    assert [ax.get_title() for ax in fig.axes] == ["layer 1", "layer 2"] * 2
+    assert [ax.get_xlabel() for ax in fig.axes] == ["activation"] * 2 + ["weight gradient"] * 2
+    assert {ax.get_yscale() for ax in fig.axes} == {"log"}
+    assert fig.axes[0].get_legend() is None  # one series: nothing to tell apart
+
+
+@pytest.mark.parametrize(
+    ("values", "kwargs", "error", "match"),
+    [
+        ({"a": {"s": [[1.0]]}}, {"bins": 0}, ValueError, "bins must be an integer from 1"),
+        ({"a": {"s": [[1.0]]}}, {"bins": 2.5}, TypeError, "bins must be an integer"),
+        ({"a": {"s": [[1.0]]}}, {"logy": "yes"}, TypeError, "True or False"),
+        ([np.ones(3)], {}, TypeError, "quantity: {series"),
+        ({}, {}, ValueError, "at least one quantity"),
+        ({"a": {"s": 3.0}}, {}, TypeError, "must map layer names to arrays"),
+        ({"a": {"s": []}}, {}, ValueError, "has no layers"),
+        ({"a": {"s": [[]]}}, {}, ValueError, "non-empty array of finite numbers, got 0"),
+        ({"a": {"s": [[1.0, math.nan]]}}, {}, ValueError, "NaN or infinity"),
+        ({"a": {"s": [["x"]]}}, {}, TypeError, "only numbers"),
+        ({"a": {"s": [[1.0]], "t": [[1.0], [2.0]]}}, {}, ValueError, "the same layers"),
+        ({"a": {"s": [[1.0]]}, "b": {"s": {"L": [1.0]}}}, {}, ValueError, "the same layers"),
+    ],
+)
+def test_plot_layer_histograms_rejects_bad_input_clearly(values, kwargs, error, match):
+    with pytest.raises(error, match=re.escape(match)):
+        plot_layer_histograms(values, **kwargs)
+
+
 # -------------------------------------------------------------------------- 2-D classifiers
 
 
-def test_plot_decision_regions_restores_training_mode_and_touches_no_gradient():
-    model = nn.Sequential(nn.Linear(2, 8), nn.Dropout(0.5), nn.ReLU(), nn.Linear(8, 3))
-    before = [p.detach().clone() for p in model.parameters()]
+class _Refuses(nn.Module):
+    """A model that fails if it is ever run: plotting must not run it."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        raise AssertionError("plotting ran the model")
+
+
+def test_region_plots_refuse_a_model_and_name_what_computes_the_grid():
+    X, y = torch.randn(10, 2), torch.arange(10) % 2
+    with pytest.raises(ValueError, match=r"never runs a model.*geometry\.predict_grid first"):
+        plot_decision_regions(_Refuses(), X, y)
+    with pytest.raises(
+        ValueError, match=r"never runs a model.*relu_course\.geometry\.linear_regions.*probes"
+    ):
+        plot_linear_regions(_Refuses())
+
+
+def test_plot_decision_regions_draws_a_predicted_grid_with_titled_classes():
+    model = _relu_net(n_out=3)
     X, y = torch.randn(40, 2), torch.arange(40) % 3
-    fig = plot_decision_regions(model, X, y, resolution=30, title="three classes")
-    assert model.training
-    assert all(p.grad is None for p in model.parameters())
-    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))
+    fig = plot_decision_regions(_grid(model, X), X, y, title="three classes")
     ax = fig.axes[0]
     assert ax.get_title() == "three classes"
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1", "class 2"]
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA here")
-def test_plot_decision_regions_and_linear_regions_run_a_cuda_model_on_its_device():
+def test_region_plots_draw_the_grids_of_a_cuda_model():
     model = _relu_net(n_out=3).cuda()
     X, y = torch.randn(30, 2), torch.arange(30) % 3  # data on the CPU: the grid follows the model
-    assert len(plot_decision_regions(model, X, y, resolution=30).axes) == 1
-    assert len(plot_linear_regions(model, resolution=30).axes) == 1
+    assert len(plot_decision_regions(_grid(model, X), X, y).axes) == 1
+    assert len(plot_linear_regions(linear_regions(model, resolution=30)).axes) == 1
 
 
 def test_plot_decision_regions_draws_into_a_given_axes_and_reads_one_logit():
     fig = Figure()
     left, right = fig.subplots(1, 2)
     X = np.random.RandomState(0).randn(20, 2)
-    assert plot_decision_regions(_relu_net(n_out=1), X, X[:, 0] > 0, resolution=20, ax=right) is fig
+    grid = _grid(_relu_net(n_out=1), X, resolution=20)
+    assert plot_decision_regions(grid, X, X[:, 0] > 0, ax=right) is fig
     assert right.collections and not left.collections
 
 
@@ -325,25 +411,20 @@ def test_plot_decision_regions_draws_into_a_given_axes_and_reads_one_logit():
         (torch.randn(10, 3), torch.zeros(10), {}, ValueError, r"shape \(n, 2\)"),
         (torch.randn(10, 2), torch.zeros(9), {}, ValueError, "9 values but 10"),
         (torch.randn(10, 2), torch.full((10,), 0.5), {}, ValueError, "integer class labels"),
-        (torch.randn(10, 2), torch.zeros(10), {"resolution": 1}, ValueError, "resolution"),
+        (torch.randn(10, 2), torch.zeros(10), {"title": 3}, TypeError, "title must be a string"),
+        (torch.randn(10, 2), torch.zeros(10), {"ax": "left"}, TypeError, "Matplotlib Axes"),
         ("data", torch.zeros(10), {}, TypeError, "X must be a tensor"),
     ],
 )
 def test_plot_decision_regions_rejects_bad_input_clearly(X, y, kwargs, error, match):
     with pytest.raises(error, match=match):
-        plot_decision_regions(_relu_net(), X, y, **kwargs)
-
-
-def test_plot_decision_regions_rejects_a_non_module():
-    with pytest.raises(TypeError, match=r"torch\.nn\.Module"):
-        plot_decision_regions(lambda x: x, torch.randn(4, 2), torch.zeros(4))
+        plot_decision_regions(predict_grid(_relu_net(), resolution=10), X, y, **kwargs)
 
 
 def test_plot_linear_regions_reports_the_probes_count_in_the_title():
-    model = _relu_net()
-    count = linear_regions(model, resolution=50).count
-    fig = plot_linear_regions(model, resolution=50, title="2 x 8 ReLU")
-    assert fig.axes[0].get_title() == f"2 x 8 ReLU: {count} linear regions"
+    regions = linear_regions(_relu_net(), resolution=50)
+    fig = plot_linear_regions(regions, title="2 x 8 ReLU")
+    assert fig.axes[0].get_title() == f"2 x 8 ReLU: {regions.count} linear regions"
 
 
 def test_plot_linear_regions_puts_each_region_where_it_is():
@@ -352,7 +433,7 @@ def test_plot_linear_regions_puts_each_region_where_it_is():
     with torch.no_grad():
         model[0].weight.copy_(torch.tensor([[1.0, 0.0]]))
         model[0].bias.zero_()
-    fig = plot_linear_regions(model, resolution=41)
+    fig = plot_linear_regions(linear_regions(model, resolution=41))
     image = fig.axes[0].get_images()[0].get_array()  # (rows = x2, columns = x1, RGBA)
     assert fig.axes[0].get_title() == "2 linear regions"
     assert np.array_equal(image[0, 0], image[-1, 0])  # left column: one colour, bottom to top
@@ -369,27 +450,13 @@ def test_plot_decision_regions_draws_a_given_grid():
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["class 0", "class 1"]
 
 
-def test_plot_linear_regions_draws_given_regions_as_it_draws_a_models():
-    model = _relu_net()
-    given = plot_linear_regions(linear_regions(model, resolution=40), title="net")
-    computed = plot_linear_regions(model, resolution=40, title="net")
-    assert given.axes[0].get_title() == computed.axes[0].get_title()
-    assert np.array_equal(given.axes[0].get_images()[0].get_array(),
-                          computed.axes[0].get_images()[0].get_array())
-
-
-def test_region_plots_reject_what_is_neither_a_grid_nor_a_model():
-    with pytest.raises(TypeError, match="ClassGrid"):
+def test_region_plots_reject_what_is_not_a_grid():
+    with pytest.raises(TypeError, match=r"ClassGrid as relu_course\.geometry\.predict_grid"):
         plot_decision_regions(np.zeros((3, 3)), np.zeros((2, 2)), [0, 1])
-    with pytest.raises(TypeError, match="Regions"):
+    with pytest.raises(TypeError, match=r"Regions as relu_course\.geometry\.linear_regions"):
         plot_linear_regions(np.zeros((3, 3)))
-
-
-def test_plot_linear_regions_rejects_bad_limits():
-    with pytest.raises(ValueError, match="xlim"):
-        plot_linear_regions(_relu_net(), xlim=(1, 1))
-    with pytest.raises(TypeError, match="ylim"):
-        plot_linear_regions(_relu_net(), ylim="wide")
+    with pytest.raises(TypeError, match="ClassGrid"):
+        plot_decision_regions(linear_regions(_relu_net(), resolution=5), [[0.0, 0.0]], [0])
 
 
 # ----------------------------------------------------------------------- fits, sweeps, bars

@@ -12,13 +12,15 @@ differ in dash pattern and markers that differ in shape; an opaque white backgro
 text, readable on the book's light and dark themes; labelled axes and a legend whenever more
 than one thing is drawn.
 
-Plotting never runs a model: the grids of 2-D classifiers come from
-:mod:`relu_course.geometry` (the regions functions also accept a model and ask
-:mod:`relu_course.geometry` for the grid). One module per family of figures:
+Plotting never runs a model: it takes arrays and the grids of 2-D classifiers that
+:mod:`relu_course.geometry` computes (:func:`~relu_course.geometry.predict_grid`,
+:func:`~relu_course.geometry.linear_regions`), and rejects a model with an error that names
+them. One module per family of figures:
 
 - ``curves``: activations and their derivatives; 1-D regression fits;
 - ``training``: training curves and per-epoch probes;
-- ``sweeps``: per-layer statistics, sweeps, bars;
+- ``layers``: a statistic per layer against depth; histograms of each layer's values;
+- ``sweeps``: sweeps, bars;
 - ``regions``: decision regions and linear regions of 2-D models;
 - ``explorable``: interactive figures for the website.
 
@@ -30,8 +32,9 @@ from relu_course.plotting._style import LINESTYLES, MARKERS, PALETTE
 from relu_course.plotting._style import CourseFigure as CourseFigure  # importable, not documented
 from relu_course.plotting.curves import plot_activations, plot_function_fit
 from relu_course.plotting.explorable import Explorable, explorable_lines
+from relu_course.plotting.layers import plot_layer_histograms, plot_layer_stats
 from relu_course.plotting.regions import plot_decision_regions, plot_linear_regions
-from relu_course.plotting.sweeps import plot_bars, plot_layer_stats, plot_sweep
+from relu_course.plotting.sweeps import plot_bars, plot_sweep
 from relu_course.plotting.training import plot_history
 
 __all__ = [
@@ -45,6 +48,7 @@ __all__ = [
     "plot_decision_regions",
     "plot_function_fit",
     "plot_history",
+    "plot_layer_histograms",
     "plot_layer_stats",
     "plot_linear_regions",
     "plot_sweep",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
@@ -33,19 +32,6 @@ def _check_range(value: object, name: str) -> tuple[float, float]:
     if not (math.isfinite(low) and math.isfinite(high) and low < high):
         raise ValueError(f"{name} must be finite with low < high, got {value!r}")
     return low, high
-
-
-def _check_resolution(resolution: object) -> int:
-    if isinstance(resolution, bool) or not isinstance(resolution, numbers.Integral):
-        raise TypeError(
-            f"resolution must be an integer (grid points per axis), "
-            f"got {type(resolution).__name__} {resolution!r}"
-        )
-    if not 2 <= int(resolution) <= 2000:
-        raise ValueError(
-            f"resolution must be between 2 and 2000 grid points per axis, got {resolution}"
-        )
-    return int(resolution)
 
 
 def _as_array(value: object, name: str) -> np.ndarray:

@@ -96,12 +96,14 @@ class CourseFigure(Figure):
         return buffer.getvalue()
 
 
-def _new_figure(ncols: int = 1, figsize: tuple[float, float] | None = None) -> CourseFigure:
+def _new_figure(
+    ncols: int = 1, figsize: tuple[float, float] | None = None, nrows: int = 1
+) -> CourseFigure:
     if figsize is None:
         figsize = _ONE_PANEL if ncols == 1 else (_TWO_PANELS[0] * ncols / 2, _TWO_PANELS[1])
     fig = CourseFigure(figsize=figsize, dpi=_DPI, facecolor="white", layout="constrained")
     with matplotlib.rc_context(_STYLE):
-        fig.subplots(1, ncols, squeeze=False)
+        fig.subplots(nrows, ncols, squeeze=False)
     return fig
 
 

@@ -1,9 +1,11 @@
 """The input plane of a 2-D model: decision regions with the data, and linear regions.
 
-These functions draw the grids that :mod:`relu_course.geometry` computes
-(:class:`~relu_course.geometry.ClassGrid`, :class:`~relu_course.geometry.Regions`). Given a
-model instead, they ask :mod:`relu_course.geometry` for the grid first, so a lab can write
-``plot_linear_regions(model)`` in one line.
+These functions only draw the grids that :mod:`relu_course.geometry` computes
+(:class:`~relu_course.geometry.ClassGrid`, :class:`~relu_course.geometry.Regions`); they never
+run a model. Compute the grid first, then draw it::
+
+    plot_decision_regions(predict_grid(model, *data_limits(X), resolution=150), X, y)
+    plot_linear_regions(linear_regions(model, xlim=(-3, 3), ylim=(-3, 3), resolution=300))
 """
 
 from __future__ import annotations
@@ -18,13 +20,7 @@ from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
 
 from relu_course import geometry
-from relu_course.plotting._checks import (
-    _as_array,
-    _as_vector,
-    _check_range,
-    _check_resolution,
-    _check_title,
-)
+from relu_course.plotting._checks import _as_array, _as_vector, _check_title
 from relu_course.plotting._style import _STYLE, MARKERS, PALETTE, _new_figure
 
 
@@ -38,6 +34,21 @@ def _check_ax(ax: object) -> Axes | None:
     return ax
 
 
+def _check_grid(value: object, kind: type, name: str, compute: str) -> None:
+    """Accept a computed grid of ``kind``; name the function that computes one otherwise."""
+    if isinstance(value, torch.nn.Module):
+        raise ValueError(
+            f"{name} must be a relu_course.geometry.{kind.__name__} computed beforehand, "
+            f"got a model ({type(value).__name__}): plotting never runs a model; call "
+            f"{compute} first and pass its result"
+        )
+    if not isinstance(value, kind):
+        raise TypeError(
+            f"{name} must be a relu_course.geometry.{kind.__name__} as {compute} returns "
+            f"it, got {type(value).__name__}"
+        )
+
+
 def _class_colors(n: int) -> list[str]:
     if n <= len(PALETTE):
         return list(PALETTE[:n])
@@ -46,10 +57,9 @@ def _class_colors(n: int) -> list[str]:
 
 
 def plot_decision_regions(
-    grid: geometry.ClassGrid | torch.nn.Module,
+    grid: geometry.ClassGrid,
     X: Any,
     y: Any,
-    resolution: int = 200,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
@@ -59,20 +69,25 @@ def plot_decision_regions(
     and points carry their class in colour *and* marker shape.
 
     Args:
-        grid: the predicted classes, a :class:`~relu_course.geometry.ClassGrid` from
-            :func:`relu_course.geometry.predict_grid`; or the model itself, a
-            :class:`torch.nn.Module` mapping ``(n, 2)`` inputs to class scores, which
-            :func:`~relu_course.geometry.predict_grid` then evaluates over
-            :func:`~relu_course.geometry.data_limits` of ``X``.
+        grid: the predicted classes, a :class:`~relu_course.geometry.ClassGrid` of shape
+            ``(resolution, resolution)`` from :func:`relu_course.geometry.predict_grid`
+            (usually over :func:`~relu_course.geometry.data_limits` of ``X``). The plot
+            spans the grid's range.
         X: the inputs, shape ``(n, 2)`` (tensor or array).
         y: the integer class labels, shape ``(n,)``.
-        resolution: grid points per axis (2 to 2000) when ``grid`` is a model. Defaults to 200.
         title: a title for the panel. Defaults to none.
         ax: draw into this Matplotlib axes (to put several models side by side) instead of a
             new figure. Defaults to a new figure.
 
     Returns:
         The figure that holds the plot.
+
+    Raises:
+        ValueError: ``grid`` is a model (call :func:`relu_course.geometry.predict_grid`
+            first); ``X`` is not ``(n, 2)``; ``y`` is not one non-negative integer label per
+            point.
+        TypeError: ``grid`` is not a :class:`~relu_course.geometry.ClassGrid`; ``X`` or
+            ``y`` is not numeric; ``title`` is not a string; ``ax`` is not an Axes.
 
     Examples:
         >>> from relu_course.geometry import data_limits, predict_grid
@@ -84,7 +99,7 @@ def plot_decision_regions(
         >>> len(fig.axes), fig.axes[0].get_xlabel()
         (1, '$x_1$')
     """
-    resolution = _check_resolution(resolution)
+    _check_grid(grid, geometry.ClassGrid, "grid", "relu_course.geometry.predict_grid")
     title = _check_title(title)
     points = _as_array(X, "X")
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
@@ -94,13 +109,6 @@ def plot_decision_regions(
         raise ValueError("y must hold non-negative integer class labels (0, 1, ...)")
     labels = labels.astype(np.int64)
     ax = _check_ax(ax)
-    if isinstance(grid, torch.nn.Module):
-        grid = geometry.predict_grid(grid, *geometry.data_limits(points), resolution=resolution)
-    elif not isinstance(grid, geometry.ClassGrid):
-        raise TypeError(
-            "grid must be a relu_course.geometry.ClassGrid (from predict_grid) or a "
-            f"torch.nn.Module, got {type(grid).__name__}"
-        )
     xs, ys, classes = _numpy(grid.xs), _numpy(grid.ys), _numpy(grid.classes).astype(np.int64)
     xx, yy = np.meshgrid(xs, ys)  # (res, res): rows follow y, columns follow x
     n = int(max(classes.max(), labels.max())) + 1
@@ -151,10 +159,7 @@ def _region_colors(count: int) -> np.ndarray:
 
 
 def plot_linear_regions(
-    regions: geometry.Regions | torch.nn.Module,
-    xlim: tuple[float, float] = (-3, 3),
-    ylim: tuple[float, float] = (-3, 3),
-    resolution: int = 300,
+    regions: geometry.Regions,
     title: str | None = None,
     ax: Axes | None = None,
 ) -> Figure:
@@ -166,19 +171,21 @@ def plot_linear_regions(
     differ; the title gives the number of regions found at this resolution.
 
     Args:
-        regions: the activation patterns, a :class:`~relu_course.geometry.Regions` from
-            :func:`relu_course.geometry.linear_regions`; or the network itself (2 inputs,
-            ReLU-family activation layers), which
-            :func:`~relu_course.geometry.linear_regions` then evaluates.
-        xlim: the range of the first input when ``regions`` is a model. Defaults to ``(-3, 3)``.
-        ylim: the range of the second input when ``regions`` is a model. Defaults to ``(-3, 3)``.
-        resolution: grid points per axis (2 to 2000) when ``regions`` is a model.
-            Defaults to 300.
+        regions: the activation patterns, a :class:`~relu_course.geometry.Regions` with
+            ``ids`` of shape ``(resolution, resolution)``, from
+            :func:`relu_course.geometry.linear_regions` (the probe
+            :func:`relu_course.probes.linear_regions`). The plot spans the grid's range.
         title: text before the count in the title. Defaults to none.
         ax: draw into this Matplotlib axes instead of a new figure. Defaults to a new figure.
 
     Returns:
         The figure that holds the plot.
+
+    Raises:
+        ValueError: ``regions`` is a model (call :func:`relu_course.geometry.linear_regions`
+            first).
+        TypeError: ``regions`` is not a :class:`~relu_course.geometry.Regions`; ``title`` is
+            not a string; ``ax`` is not an Axes.
 
     Examples:
         >>> from relu_course.geometry import linear_regions
@@ -188,17 +195,10 @@ def plot_linear_regions(
         >>> len(fig.axes), fig.axes[0].get_title().endswith("linear regions")
         (1, True)
     """
+    _check_grid(regions, geometry.Regions, "regions",
+                "relu_course.geometry.linear_regions (the probe relu_course.probes.linear_regions)")
     title = _check_title(title)
     ax = _check_ax(ax)
-    if isinstance(regions, torch.nn.Module):
-        xlim, ylim = _check_range(xlim, "xlim"), _check_range(ylim, "ylim")
-        resolution = _check_resolution(resolution)
-        regions = geometry.linear_regions(regions, xlim=xlim, ylim=ylim, resolution=resolution)
-    elif not isinstance(regions, geometry.Regions):
-        raise TypeError(
-            "regions must be a relu_course.geometry.Regions (from linear_regions) or a "
-            f"torch.nn.Module, got {type(regions).__name__}"
-        )
     xs, ys, ids = _numpy(regions.xs), _numpy(regions.ys), _numpy(regions.ids)
     _, compact = np.unique(ids, return_inverse=True)
     compact = compact.reshape(ids.shape)  # (res, res): row i is y = ys[i], column j is x = xs[j]

@@ -1,127 +1,15 @@
-"""Comparisons: a statistic per layer, results against a swept setting, and bars."""
+"""Comparisons: results against a swept setting, and bars."""
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Mapping, Sequence
-from typing import Union
 
 import matplotlib
 import numpy as np
-import torch
 from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from relu_course.plotting._checks import _as_vector, _check_label, _check_title
 from relu_course.plotting._style import _STYLE, PALETTE, _log_scale, _new_figure, _style
-
-LayerSeries = Union[Mapping[str, float], Sequence[float]]
-
-
-def _layer_series(values: object, label: str) -> tuple[list[str], np.ndarray]:
-    if isinstance(values, Mapping):
-        names, raw = [str(k) for k in values], list(values.values())
-    elif isinstance(values, Sequence) and not isinstance(values, str):
-        names, raw = [str(i) for i in range(len(values))], list(values)
-    else:
-        raise TypeError(
-            f"series {label!r} must map layer names to numbers (e.g. "
-            f"{{'act0': 0.5, 'act1': 0.4}}), got {type(values).__name__}"
-        )
-    if not raw:
-        raise ValueError(f"series {label!r} has no layers")
-    numbers_ = []
-    for name, v in zip(names, raw):
-        if isinstance(v, torch.Tensor) and v.numel() == 1:
-            v = v.item()
-        if isinstance(v, bool) or not isinstance(v, numbers.Real):
-            raise TypeError(
-                f"series {label!r}, layer {name!r}: expected a number, got "
-                f"{type(v).__name__} {v!r}; from per-layer records pick one number each, "
-                "e.g. {name: d.fraction for name, d in dead_units(model, X).items()}"
-            )
-        numbers_.append(float(v))
-    return names, np.asarray(numbers_)
-
-
-def plot_layer_stats(
-    series: Mapping[str, LayerSeries] | LayerSeries,
-    ylabel: str,
-    logy: bool = False,
-    title: str | None = None,
-) -> Figure:
-    """Plot a per-layer statistic against depth, for one network or several.
-
-    Use it for what the probes measure layer by layer: the mean or variance of the
-    activations, the sparsity, the fraction of dead units, or the gradient norm (with
-    ``logy=True``, so that vanishing and exploding gradients show as straight lines).
-
-    Args:
-        series: one mapping from layer name to value (``{"act0": 0.5, "act1": 0.48}``, as
-            :func:`relu_course.probes.sparsity` returns it), or a dict from a label (say,
-            the initialisation) to such a mapping. A list of values also works, one per
-            layer. Layers are plotted in the order given.
-        ylabel: what the values are, with units if any (``"dead fraction"``).
-        logy: logarithmic y axis; every value must then be positive. Defaults to False.
-        title: a title for the panel. Defaults to none.
-
-    Returns:
-        A one-panel figure of value against layer depth.
-
-    Examples:
-        >>> fig = plot_layer_stats({"He": {"act0": 1.0, "act1": 0.9},
-        ...                         "default": {"act0": 0.3, "act1": 0.05}},
-        ...                        ylabel="activation variance", logy=True)
-        >>> fig.axes[0].get_xlabel(), fig.axes[0].get_yscale()
-        ('layer (depth)', 'log')
-    """
-    ylabel = _check_label(ylabel, "ylabel")
-    title = _check_title(title)
-    if not isinstance(logy, bool):
-        raise TypeError(f"logy must be True or False, got {logy!r}")
-    if (
-        isinstance(series, Mapping)
-        and series
-        and all(
-            isinstance(v, (Mapping, Sequence)) and not isinstance(v, str) for v in series.values()
-        )
-    ):
-        runs = {str(k): _layer_series(v, str(k)) for k, v in series.items()}
-    elif isinstance(series, Mapping) and not series:
-        raise ValueError("series is empty; pass {layer: value} or {label: {layer: value}}")
-    else:
-        runs = {"": _layer_series(series, "series")}
-    if logy:
-        for label, (names, values) in runs.items():
-            bad = [n for n, v in zip(names, values) if not v > 0]
-            if bad:
-                raise ValueError(
-                    f"logy=True needs positive values, but series {label!r} has "
-                    f"non-positive values at layers {bad}"
-                )
-
-    fig = _new_figure(1)
-    ax = fig.axes[0]
-    with matplotlib.rc_context(_STYLE):
-        for i, (label, (_, values)) in enumerate(runs.items()):
-            ax.plot(np.arange(len(values)), values, label=label or None, **_style(i))
-        layer_names = [names for names, _ in runs.values()]
-        longest = max(layer_names, key=len)
-        if all(names == longest[: len(names)] for names in layer_names) and len(longest) <= 12:
-            ax.set_xticks(
-                np.arange(len(longest)), longest, rotation=30 if max(map(len, longest)) > 4 else 0
-            )
-        else:
-            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if logy:
-            _log_scale(ax.yaxis, np.concatenate([values for _, values in runs.values()]))
-        ax.set_xlabel("layer (depth)")
-        ax.set_ylabel(ylabel)
-        if title:
-            ax.set_title(title)
-        if len(runs) > 1:
-            ax.legend(loc="best")
-    return fig
 
 
 def plot_sweep(
