@@ -130,6 +130,22 @@ def check_positive(name: str, value: object, kind: type) -> None:
         raise ValueError(f"{name} must be a positive {kind.__name__}, got {value}")
 
 
+def check_range(value: object, name: str) -> tuple[float, float]:
+    """A pair ``(low, high)`` of finite numbers with ``low < high``, as floats.
+
+    Raises:
+        TypeError: ``value`` is not a pair of numbers.
+        ValueError: a bound is not finite, or ``low >= high``.
+    """
+    try:
+        low, high = (float(v) for v in value)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a pair of numbers (low, high), got {value!r}") from None
+    if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        raise ValueError(f"{name} must be finite with low < high, got {value!r}")
+    return low, high
+
+
 def check_loss(loss: object, y: torch.Tensor) -> LossFn:
     """``loss`` if callable; None: cross-entropy for integer labels ``y``, else squared error.
 

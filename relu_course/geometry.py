@@ -17,13 +17,13 @@ is ``x = xs[j]``. The non-linearity chapter draws both figures.
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
+from relu_course._helpers import check_range
 from relu_course.probes import Regions, linear_regions
 
 __all__ = ["ClassGrid", "Regions", "data_limits", "linear_regions", "predict_grid"]
@@ -44,16 +44,6 @@ class ClassGrid:
     classes: torch.Tensor
     xs: torch.Tensor
     ys: torch.Tensor
-
-
-def _check_limits(value: object, name: str) -> tuple[float, float]:
-    try:
-        low, high = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a pair of numbers (low, high), got {value!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"{name} must be finite with low < high, got {value!r}")
-    return low, high
 
 
 def _check_resolution(resolution: object) -> int:
@@ -163,7 +153,7 @@ def predict_grid(
     """
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
-    xlim, ylim = _check_limits(xlim, "xlim"), _check_limits(ylim, "ylim")
+    xlim, ylim = check_range(xlim, "xlim"), check_range(ylim, "ylim")
     resolution = _check_resolution(resolution)
     xs = torch.linspace(*xlim, resolution, dtype=torch.float64)
     ys = torch.linspace(*ylim, resolution, dtype=torch.float64)

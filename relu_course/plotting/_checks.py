@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -22,16 +21,6 @@ def _check_label(value: object, name: str) -> str:
             f"there are any), got {value!r}"
         )
     return value
-
-
-def _check_range(value: object, name: str) -> tuple[float, float]:
-    try:
-        low, high = (float(v) for v in value)  # type: ignore[union-attr]
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be a pair of numbers (low, high), got {value!r}") from None
-    if not (math.isfinite(low) and math.isfinite(high) and low < high):
-        raise ValueError(f"{name} must be finite with low < high, got {value!r}")
-    return low, high
 
 
 def _as_array(value: object, name: str) -> np.ndarray:

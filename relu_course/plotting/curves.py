@@ -11,8 +11,9 @@ import torch
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from relu_course._helpers import check_range
 from relu_course.activations import REGISTRY, canonical_name
-from relu_course.plotting._checks import _as_vector, _check_range, _check_title
+from relu_course.plotting._checks import _as_vector, _check_title
 from relu_course.plotting._style import (
     _SERIES,
     _STYLE,
@@ -123,7 +124,7 @@ def plot_activations(
         )
     if not isinstance(derivative, bool):
         raise TypeError(f"derivative must be True or False, got {derivative!r}")
-    low, high = _check_range(x_range, "x_range")
+    low, high = check_range(x_range, "x_range")
     title = _check_title(title)
     resolved = [_resolve_activation(s) for s in specs]
 
